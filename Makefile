@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: MIT
+# grace: build, test, demo.  Plain make; see README.md.
+
+VERSION   := 0.1.0
+CC        ?= cc
+PREFIX    ?= /usr/local
+BUILD     ?= build
+
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Werror
+CFLAGS    ?= -O2 -g
+ALLFLAGS   = -std=c17 -D_GNU_SOURCE -DGRACE_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS)
+SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+
+SRCS      := $(wildcard src/*.c)
+LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
+HDRS      := $(wildcard src/*.h)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+
+PYTHON    := /usr/bin/python3
+PYTEST    := $(PYTHON) -m pytest -q -p no:cacheprovider
+
+.PHONY: all static asan helpers unit scenarios scenarios-asan test deps demo \
+        install clean
+
+all: $(BUILD)/grace
+
+$(BUILD)/grace: $(SRCS) $(HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALLFLAGS) -o $@ $(SRCS) $(LDFLAGS)
+
+# A static binary against musl: no run-time dependency beyond the kernel.
+static: $(BUILD)/grace-static
+$(BUILD)/grace-static: $(SRCS) $(HDRS) Makefile
+	@mkdir -p $(@D)
+	musl-gcc $(ALLFLAGS) -Os -static -s -o $@ $(SRCS)
+	@file $@ | grep -q 'statically linked' || { echo "not static: $@"; exit 1; }
+
+asan: $(BUILD)/asan/grace
+$(BUILD)/asan/grace: $(SRCS) $(HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALLFLAGS) $(SAN) -o $@ $(SRCS)
+
+helpers: $(HELPERS)
+$(BUILD)/helpers/%: tests/helpers/%.c tests/helpers/*.h Makefile
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE -O1 -g $(WARN) -o $@ $< tests/helpers/helper.c
+
+# Unit tests link the real sources (all but main.c), under the sanitizers.
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_SRCS) $(HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALLFLAGS) $(SAN) -Isrc -o $@ $< $(LIB_SRCS) -lcmocka
+
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+
+unit: deps $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+scenarios: deps $(BUILD)/grace helpers
+	GRACE=$(abspath $(BUILD)/grace) HELPERS=$(abspath $(BUILD)/helpers) \
+		$(PYTEST) tests/scenarios
+
+scenarios-asan: deps $(BUILD)/asan/grace helpers
+	GRACE=$(abspath $(BUILD)/asan/grace) HELPERS=$(abspath $(BUILD)/helpers) \
+		GRACE_SANITIZED=1 $(PYTEST) tests/scenarios
+
+test: deps
+	$(MAKE) all
+	$(MAKE) CC=clang BUILD=$(BUILD)/clang all
+	$(MAKE) static
+	$(MAKE) unit
+	$(MAKE) scenarios
+	$(MAKE) scenarios-asan
+
+# Installs what the build and the tests need on a fresh Debian machine.
+deps:
+	@sh tests/deps.sh
+
+demo: $(BUILD)/grace helpers
+	@sh tests/demo.sh $(abspath $(BUILD)/grace) $(abspath $(BUILD)/helpers)
+
+install: $(BUILD)/grace
+	install -D -m 0755 $(BUILD)/grace $(DESTDIR)$(PREFIX)/bin/grace
+
+clean:
+	rm -rf $(BUILD)

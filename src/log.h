@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* Messages on stderr, prefixed "grace:", and grace's own exit code. */
+#ifndef GRACE_LOG_H
+#define GRACE_LOG_H
+
+/* grace's own failures: bad usage, or setup that failed before the child
+ * existed.  Distinct from 126/127 (exec) and 128+N (signals). */
+#define EXIT_GRACE_ERROR 125
+
+void log_set_verbosity(int level);
+int log_verbosity(void);
+
+/* Before the child exists only: print and exit with EXIT_GRACE_ERROR. */
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* As die(), with ": strerror(errno)" appended. */
+_Noreturn void die_errno(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* Always printed.  warn_errno() appends ": strerror(errno)". */
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Printed with -v (info) and -vv (debug). */
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/* Owns the stop sequence: a table indexed by phase and event that says
+ * the next phase and what to do.  Pure, so the unit tests can walk it. */
+#include <stddef.h>
+
+#include "stop.h"
+
+#define STAY(phase) { phase, STOP_ACT_NONE }
+
+/*
+ * The main process's exit, for whatever reason, starts the stop of the
+ * rest.  grace leaves only on "no process left": never on a timer, never
+ * while someone may still be running a SIGTERM handler.
+ */
+static const struct stop_step stop_table[STOP_NPHASES][STOP_NEVENTS] = {
+	[STOP_RUNNING] = {
+		[STOP_EV_STOP_SIGNAL] = { STOP_ASKED, STOP_ACT_NONE },
+		[STOP_EV_MAIN_EXITED] = { STOP_DRAINING,
+					  STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE },
+		[STOP_EV_GRACE_EXPIRED] = STAY(STOP_RUNNING),
+		[STOP_EV_NO_PROCESS] = STAY(STOP_RUNNING),
+	},
+	[STOP_ASKED] = {
+		[STOP_EV_STOP_SIGNAL] = STAY(STOP_ASKED),
+		[STOP_EV_MAIN_EXITED] = { STOP_DRAINING,
+					  STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE },
+		[STOP_EV_GRACE_EXPIRED] = STAY(STOP_ASKED),
+		[STOP_EV_NO_PROCESS] = STAY(STOP_ASKED),
+	},
+	[STOP_DRAINING] = {
+		[STOP_EV_STOP_SIGNAL] = STAY(STOP_DRAINING),
+		[STOP_EV_MAIN_EXITED] = STAY(STOP_DRAINING),
+		[STOP_EV_GRACE_EXPIRED] = { STOP_KILLING, STOP_ACT_KILL_ALL },
+		[STOP_EV_NO_PROCESS] = { STOP_DONE, STOP_ACT_EXIT },
+	},
+	[STOP_KILLING] = {
+		[STOP_EV_STOP_SIGNAL] = STAY(STOP_KILLING),
+		[STOP_EV_MAIN_EXITED] = STAY(STOP_KILLING),
+		[STOP_EV_GRACE_EXPIRED] = STAY(STOP_KILLING),
+		[STOP_EV_NO_PROCESS] = { STOP_DONE, STOP_ACT_EXIT },
+	},
+	[STOP_DONE] = {
+		[STOP_EV_STOP_SIGNAL] = STAY(STOP_DONE),
+		[STOP_EV_MAIN_EXITED] = STAY(STOP_DONE),
+		[STOP_EV_GRACE_EXPIRED] = STAY(STOP_DONE),
+		[STOP_EV_NO_PROCESS] = STAY(STOP_DONE),
+	},
+};
+
+static const char *const stop_phase_names[STOP_NPHASES] = {
+	[STOP_RUNNING] = "running",
+	[STOP_ASKED] = "stop asked",
+	[STOP_DRAINING] = "draining",
+	[STOP_KILLING] = "killing",
+	[STOP_DONE] = "done",
+};
+
+struct stop_step
+stop_transition(enum stop_phase phase, enum stop_event event, bool no_grace)
+{
+	struct stop_step step;
+
+	if ((unsigned)phase >= STOP_NPHASES || (unsigned)event >= STOP_NEVENTS)
+		return (struct stop_step){ phase, STOP_ACT_NONE };
+	step = stop_table[phase][event];
+	if (no_grace && step.next == STOP_DRAINING && step.actions != 0)
+		step = (struct stop_step){ STOP_KILLING, STOP_ACT_KILL_ALL };
+	return step;
+}
+
+const char *
+stop_phase_name(enum stop_phase phase)
+{
+	if ((unsigned)phase >= STOP_NPHASES)
+		return "unknown";
+	return stop_phase_names[phase];
+}

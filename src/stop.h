@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* The stop sequence as a state machine: phases, events, actions. */
+#ifndef GRACE_STOP_H
+#define GRACE_STOP_H
+
+#include <stdbool.h>
+
+enum stop_phase {
+	STOP_RUNNING,	/* the main process runs */
+	STOP_ASKED,	/* a stop signal came and went to the main process */
+	STOP_DRAINING,	/* main gone; the rest had SIGTERM, grace period runs */
+	STOP_KILLING,	/* the rest had SIGKILL; waiting for the last exit */
+	STOP_DONE,	/* no process left: grace exits */
+	STOP_NPHASES,
+};
+
+enum stop_event {
+	STOP_EV_STOP_SIGNAL,	/* one of --stop-signals arrived */
+	STOP_EV_MAIN_EXITED,	/* the main process was reaped */
+	STOP_EV_GRACE_EXPIRED,	/* the --grace timer fired */
+	STOP_EV_NO_PROCESS,	/* waitpid failed with ECHILD */
+	STOP_NEVENTS,
+};
+
+/* What the caller must do on a transition; a bit set. */
+enum stop_action {
+	STOP_ACT_NONE = 0,
+	STOP_ACT_TERM_ALL = 1 << 0,	/* SIGTERM, then SIGCONT, to all */
+	STOP_ACT_ARM_GRACE = 1 << 1,	/* start the --grace timer */
+	STOP_ACT_KILL_ALL = 1 << 2,	/* SIGKILL to all */
+	STOP_ACT_EXIT = 1 << 3,		/* leave the loop, exit */
+};
+
+struct stop_step {
+	enum stop_phase next;
+	unsigned actions;
+};
+
+/*
+ * The transition from phase on event.  With no grace period the main
+ * process's exit goes straight to SIGKILL.  Events that mean nothing in a
+ * phase leave it as it is, with no action.  Pure: no system calls.
+ */
+struct stop_step stop_transition(enum stop_phase phase, enum stop_event event,
+				 bool no_grace);
+const char *stop_phase_name(enum stop_phase phase);
+
+#endif

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: MIT
+/* Owns the running container: reads signals, forwards them, reaps, and
+ * carries out the stop sequence's actions until no process is left. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "loop.h"
+#include "procs.h"
+#include "reap.h"
+#include "sig.h"
+#include "stop.h"
+#include "supervise.h"
+#include "table.h"
+
+struct supervisor {
+	const struct settings *settings;
+	struct loop loop;
+	struct table table;
+	enum stop_phase phase;
+	bool pid1;		/* PID 1 of a namespace, else a subreaper */
+	pid_t main_pid;		/* 0 once reaped */
+	int exit_code;		/* the main process's, once reaped */
+	int timerfd;		/* the --grace timer */
+};
+
+/* Sends sig to every process left; reports a failed walk once. */
+static void
+signal_everyone(struct supervisor *sv, int sig)
+{
+	char name[SIG_NAME_MAX];
+	int rc;
+
+	rc = procs_signal_all(sig, sv->pid1);
+	if (rc < 0) {
+		errno = -rc;
+		warn_errno("unable to send %s to every process",
+			   sig_name(sig, name));
+		return;
+	}
+	if (sv->pid1)
+		info("stop: sent %s to every process", sig_name(sig, name));
+	else
+		info("stop: sent %s to %d descendants", sig_name(sig, name),
+		     rc);
+}
+
+static void
+arm_grace_timer(struct supervisor *sv)
+{
+	long ms = sv->settings->grace_ms;
+	struct itimerspec when = {
+		.it_value = { ms / 1000, (ms % 1000) * 1000000L },
+	};
+
+	if (timerfd_settime(sv->timerfd, 0, &when, NULL) < 0) {
+		/* Without the timer SIGKILL would never come: send it
+		 * now rather than wait forever. */
+		warn_errno("unable to start the grace timer, killing now");
+		signal_everyone(sv, SIGKILL);
+	}
+}
+
+/* Feeds one event to the stop state machine and carries out its actions. */
+static void
+step_stop(struct supervisor *sv, enum stop_event event)
+{
+	struct stop_step step;
+
+	step = stop_transition(sv->phase, event, sv->settings->grace_ms == 0);
+	if (step.next != sv->phase)
+		debug("stop: %s -> %s", stop_phase_name(sv->phase),
+		      stop_phase_name(step.next));
+	sv->phase = step.next;
+	if (step.actions & STOP_ACT_TERM_ALL) {
+		signal_everyone(sv, SIGTERM);
+		/* A stopped process cannot act on SIGTERM until continued. */
+		signal_everyone(sv, SIGCONT);
+	}
+	if (step.actions & STOP_ACT_ARM_GRACE) {
+		info("stop: waiting up to %ld.%03lds for every process to exit",
+		     sv->settings->grace_ms / 1000,
+		     sv->settings->grace_ms % 1000);
+		arm_grace_timer(sv);
+	}
+	if (step.actions & STOP_ACT_KILL_ALL)
+		signal_everyone(sv, SIGKILL);
+	if (step.actions & STOP_ACT_EXIT) {
+		info("stop: no process left, exiting with %d", sv->exit_code);
+		loop_quit(&sv->loop);
+	}
+}
+
+static void
+note_reaped(pid_t pid, int status, void *ctx)
+{
+	struct supervisor *sv = ctx;
+	struct proc *proc = table_find(&sv->table, pid);
+	int code = reap_exit_code(status);
+
+	if (proc == NULL) {
+		info("reaped pid %d (status %d)", (int)pid, code);
+		return;
+	}
+	info("reaped pid %d, %s (status %d)", (int)pid, proc->name, code);
+	if (proc->role == PROC_MAIN) {
+		sv->exit_code = code;
+		sv->main_pid = 0;
+		table_remove(&sv->table, pid);
+		step_stop(sv, STOP_EV_MAIN_EXITED);
+		return;
+	}
+	table_remove(&sv->table, pid);
+}
+
+static void
+reap_children(struct supervisor *sv)
+{
+	if (reap_all(note_reaped, sv) && sv->main_pid == 0)
+		step_stop(sv, STOP_EV_NO_PROCESS);
+}
+
+/*
+ * Passes sig on: to the main process (or its group with -g) while it
+ * runs; once it has exited, to every process left, whose stop it concerns.
+ */
+static void
+forward(struct supervisor *sv, int sig)
+{
+	char name[SIG_NAME_MAX];
+	pid_t target;
+
+	if (sv->main_pid == 0) {
+		signal_everyone(sv, sig);
+		return;
+	}
+	target = sv->settings->group ? -sv->main_pid : sv->main_pid;
+	/* The main process is our unreaped child, so its pid (and group)
+	 * cannot have been reused; ESRCH means nothing is left to signal. */
+	if (kill(target, sig) < 0) {
+		if (errno != ESRCH)
+			warn_errno("unable to forward %s to %s %d",
+				   sig_name(sig, name),
+				   target < 0 ? "process group" : "pid",
+				   (int)sv->main_pid);
+		return;
+	}
+	info("forwarded %s to %s %d", sig_name(sig, name),
+	     target < 0 ? "process group" : "pid", (int)sv->main_pid);
+}
+
+static void
+handle_signal(struct supervisor *sv, const struct signalfd_siginfo *si)
+{
+	char name[SIG_NAME_MAX];
+	int sig = (int)si->ssi_signo;
+
+	info("received %s from pid %u", sig_name(sig, name), si->ssi_pid);
+	if (sigismember(&sv->settings->stop_signals, sig) == 1)
+		step_stop(sv, STOP_EV_STOP_SIGNAL);
+	forward(sv, sig);
+}
+
+/* Reads every pending signal.  SIGCHLD is handled once per batch, after
+ * the others, since one reap drains every exit anyway. */
+static void
+on_signals(int fd, void *ctx)
+{
+	struct signalfd_siginfo si[16];
+	struct supervisor *sv = ctx;
+	bool child_exited = false;
+	ssize_t n;
+	size_t i;
+
+	for (;;) {
+		n = read(fd, si, sizeof(si));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				warn_errno("unable to read signals");
+			break;
+		}
+		for (i = 0; i < (size_t)n / sizeof(si[0]); i++) {
+			if (si[i].ssi_signo == SIGCHLD)
+				child_exited = true;
+			else
+				handle_signal(sv, &si[i]);
+		}
+	}
+	if (child_exited)
+		reap_children(sv);
+}
+
+static void
+on_grace_timer(int fd, void *ctx)
+{
+	struct supervisor *sv = ctx;
+	uint64_t expirations;
+
+	if (read(fd, &expirations, sizeof(expirations)) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			warn_errno("unable to read the grace timer");
+		return;
+	}
+	info("stop: grace period over, killing what is left");
+	step_stop(sv, STOP_EV_GRACE_EXPIRED);
+}
+
+/* The one supervisor of this process. */
+static struct supervisor supervisor;
+
+void
+supervise_setup(const struct settings *settings, int sigfd)
+{
+	struct supervisor *sv = &supervisor;
+	int rc;
+
+	sv->settings = settings;
+	sv->phase = STOP_RUNNING;
+	sv->pid1 = getpid() == 1;
+	/* Not PID 1: orphans of our tree must come to us, not to the
+	 * namespace's init, or we could neither reap nor wait for them. */
+	if (!sv->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		die_errno("unable to become a child subreaper");
+	if (table_reserve(&sv->table, 1) < 0)
+		die("unable to allocate the process table");
+	rc = loop_init(&sv->loop);
+	if (rc < 0) {
+		errno = -rc;
+		die_errno("unable to create the event loop");
+	}
+	sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (sv->timerfd < 0)
+		die_errno("unable to create the grace timer");
+	rc = loop_watch(&sv->loop, sigfd, on_signals, sv);
+	if (rc == 0)
+		rc = loop_watch(&sv->loop, sv->timerfd, on_grace_timer, sv);
+	if (rc < 0) {
+		errno = -rc;
+		die_errno("unable to watch signals and timers");
+	}
+}
+
+int
+supervise_run(pid_t main_pid, const char *name)
+{
+	struct supervisor *sv = &supervisor;
+
+	sv->main_pid = main_pid;
+	/* Cannot fail: setup reserved the room. */
+	table_add(&sv->table, main_pid, PROC_MAIN, name);
+	loop_run(&sv->loop);
+	return sv->exit_code;
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+/* Owns the table of processes grace started: who they are, what role. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "table.h"
+
+int
+table_reserve(struct table *table, size_t n)
+{
+	struct proc *grown;
+	size_t cap = table->cap ? table->cap : 8;
+
+	while (cap < table->n + n)
+		cap *= 2;
+	if (cap == table->cap)
+		return 0;
+	grown = realloc(table->procs, cap * sizeof(*grown));
+	if (grown == NULL)
+		return -ENOMEM;
+	table->procs = grown;
+	table->cap = cap;
+	return 0;
+}
+
+int
+table_add(struct table *table, pid_t pid, enum proc_role role,
+	  const char *name)
+{
+	if (table_reserve(table, 1) < 0)
+		return -ENOMEM;
+	table->procs[table->n++] = (struct proc){ pid, role, name };
+	return 0;
+}
+
+struct proc *
+table_find(struct table *table, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < table->n; i++)
+		if (table->procs[i].pid == pid)
+			return &table->procs[i];
+	return NULL;
+}
+
+void
+table_remove(struct table *table, pid_t pid)
+{
+	struct proc *proc = table_find(table, pid);
+
+	if (proc != NULL)
+		*proc = table->procs[--table->n];
+}
+
+void
+table_free(struct table *table)
+{
+	free(table->procs);
+	*table = (struct table){ NULL, 0, 0 };
+}
