@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the stop state machine (src/stop.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "stop.h"
+
+static void
+expect(enum stop_phase phase, enum stop_event event, bool no_grace,
+       enum stop_phase next, unsigned actions)
+{
+	struct stop_step step = stop_transition(phase, event, no_grace);
+
+	assert_int_equal(step.next, next);
+	assert_int_equal(step.actions, actions);
+}
+
+/* The usual stop: stop signal, main exits, the rest drain in time. */
+static void
+test_graceful_stop(void **state)
+{
+	(void)state;
+	expect(STOP_RUNNING, STOP_EV_STOP_SIGNAL, false, STOP_ASKED, 0);
+	expect(STOP_ASKED, STOP_EV_MAIN_EXITED, false, STOP_DRAINING,
+	       STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE);
+	expect(STOP_DRAINING, STOP_EV_NO_PROCESS, false, STOP_DONE,
+	       STOP_ACT_EXIT);
+}
+
+/* A batch job or a crash: the main process exits with no stop signal. */
+static void
+test_main_exits_on_its_own(void **state)
+{
+	(void)state;
+	expect(STOP_RUNNING, STOP_EV_MAIN_EXITED, false, STOP_DRAINING,
+	       STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE);
+}
+
+static void
+test_grace_period_expires(void **state)
+{
+	(void)state;
+	expect(STOP_DRAINING, STOP_EV_GRACE_EXPIRED, false, STOP_KILLING,
+	       STOP_ACT_KILL_ALL);
+	expect(STOP_KILLING, STOP_EV_GRACE_EXPIRED, false, STOP_KILLING, 0);
+	expect(STOP_KILLING, STOP_EV_STOP_SIGNAL, false, STOP_KILLING, 0);
+	expect(STOP_KILLING, STOP_EV_NO_PROCESS, false, STOP_DONE,
+	       STOP_ACT_EXIT);
+}
+
+static void
+test_no_grace_kills_at_once(void **state)
+{
+	(void)state;
+	expect(STOP_RUNNING, STOP_EV_MAIN_EXITED, true, STOP_KILLING,
+	       STOP_ACT_KILL_ALL);
+	expect(STOP_ASKED, STOP_EV_MAIN_EXITED, true, STOP_KILLING,
+	       STOP_ACT_KILL_ALL);
+	expect(STOP_DRAINING, STOP_EV_STOP_SIGNAL, true, STOP_DRAINING, 0);
+}
+
+/* grace exits only once no process is left, and only after the main
+ * process has exited: no other event, in any phase, leads to an exit. */
+static void
+test_exit_only_when_no_process_left(void **state)
+{
+	enum stop_phase phase;
+	enum stop_event event;
+	struct stop_step step;
+	int no_grace;
+
+	(void)state;
+	for (no_grace = 0; no_grace < 2; no_grace++)
+		for (phase = 0; phase < STOP_NPHASES; phase++)
+			for (event = 0; event < STOP_NEVENTS; event++) {
+				step = stop_transition(phase, event, no_grace);
+				if (!(step.actions & STOP_ACT_EXIT))
+					continue;
+				assert_int_equal(event, STOP_EV_NO_PROCESS);
+				assert_true(phase == STOP_DRAINING ||
+					    phase == STOP_KILLING);
+			}
+}
+
+/* While the main process runs, only its own exit changes anything. */
+static void
+test_main_running_ignores_timers_and_echild(void **state)
+{
+	(void)state;
+	expect(STOP_RUNNING, STOP_EV_GRACE_EXPIRED, false, STOP_RUNNING, 0);
+	expect(STOP_RUNNING, STOP_EV_NO_PROCESS, false, STOP_RUNNING, 0);
+	expect(STOP_ASKED, STOP_EV_STOP_SIGNAL, false, STOP_ASKED, 0);
+	expect(STOP_ASKED, STOP_EV_NO_PROCESS, false, STOP_ASKED, 0);
+	expect(STOP_DONE, STOP_EV_MAIN_EXITED, false, STOP_DONE, 0);
+}
+
+static void
+test_phase_names(void **state)
+{
+	enum stop_phase phase;
+
+	(void)state;
+	for (phase = 0; phase < STOP_NPHASES; phase++)
+		assert_string_not_equal(stop_phase_name(phase), "unknown");
+	assert_string_equal(stop_phase_name(STOP_NPHASES), "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_graceful_stop),
+		cmocka_unit_test(test_main_exits_on_its_own),
+		cmocka_unit_test(test_grace_period_expires),
+		cmocka_unit_test(test_no_grace_kills_at_once),
+		cmocka_unit_test(test_exit_only_when_no_process_left),
+		cmocka_unit_test(test_main_running_ignores_timers_and_echild),
+		cmocka_unit_test(test_phase_names),
+	};
+
+	return cmocka_run_group_tests_name("stop", tests, NULL, NULL);
+}
