@@ -83,6 +83,7 @@ demo: $(BUILD)/grace helpers
 
 install: $(BUILD)/grace
 	install -D -m 0755 $(BUILD)/grace $(DESTDIR)$(PREFIX)/bin/grace
+	install -D -m 0644 docs/grace.1 $(DESTDIR)$(PREFIX)/share/man/man1/grace.1
 
 clean:
 	rm -rf $(BUILD)
