@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* Owns the command line: options -> struct settings, and the help text. */
+/* Owns the command line and environment: options -> struct settings, the
+ * personas grace takes under other inits' names, and the help texts. */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -13,21 +15,59 @@ enum {
 	OPT_GRACE,
 };
 
-static const struct option cli_options[] = {
+/*
+ * One option set for every persona: grace's own, tini 0.19's (-s -p -e -w
+ * -l -g -v), dumb-init 1.2's (-c -r -v -V) and catatonit's (-g -P -L -V).
+ * Their meanings agree where letters are shared; what differs by persona
+ * is the defaults and the help and version texts.  The leading '+' stops
+ * at the first non-option, ':' reports a missing value apart.
+ */
+static const char cli_short[] = "+:ghvVslLwcPp:e:r:";
+
+static const struct option cli_long[] = {
 	{ "group", no_argument, NULL, 'g' },
 	{ "stop-signals", required_argument, NULL, OPT_STOP_SIGNALS },
 	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "single-child", no_argument, NULL, 'c' },
+	{ "rewrite", required_argument, NULL, 'r' },
+	{ "pause", no_argument, NULL, 'P' },
+	{ "subreaper", no_argument, NULL, 's' },
+	{ "license", no_argument, NULL, 'l' },
 	{ NULL, 0, NULL, 0 },
 };
 
-void
-cli_print_usage(void)
+static const char *const persona_names[] = {
+	[PERSONA_GRACE] = "grace",
+	[PERSONA_TINI] = "tini",
+	[PERSONA_DUMB_INIT] = "dumb-init",
+	[PERSONA_CATATONIT] = "catatonit",
+};
+
+enum persona
+cli_persona(const char *argv0)
 {
-	fputs("Usage: grace [OPTIONS] [--] COMMAND [ARG...]\n"
-	      "\n"
+	const char *base = strrchr(argv0, '/');
+
+	base = base ? base + 1 : argv0;
+	if (strcmp(base, "tini") == 0 || strcmp(base, "tini-static") == 0 ||
+	    strcmp(base, "docker-init") == 0)
+		return PERSONA_TINI;
+	if (strcmp(base, "dumb-init") == 0)
+		return PERSONA_DUMB_INIT;
+	if (strcmp(base, "catatonit") == 0)
+		return PERSONA_CATATONIT;
+	return PERSONA_GRACE;
+}
+
+void
+cli_print_usage(enum persona persona)
+{
+	printf("Usage: %s [OPTIONS] [--] COMMAND [ARG...]\n",
+	       persona_names[persona]);
+	fputs("\n"
 	      "Runs COMMAND as the main process of a container, as PID 1 or as a\n"
 	      "subreaper: forwards signals to it, reaps every zombie and, once it\n"
 	      "has exited, stops every process left before exiting with its\n"
@@ -46,9 +86,61 @@ cli_print_usage(void)
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
 	      "\n"
+	      "Accepted for tini, dumb-init and catatonit compatibility:\n"
+	      "  -s, --subreaper        be a child subreaper (grace always is\n"
+	      "                         when it is not PID 1)\n"
+	      "  -p SIGNAL              get SIGNAL when grace's parent dies\n"
+	      "  -e CODE                exit 0 when the main process exits CODE\n"
+	      "                         (repeatable)\n"
+	      "  -w                     warn about every orphan reaped\n"
+	      "  -c, --single-child     run COMMAND in its own process group and\n"
+	      "                         signal it alone (grace's default)\n"
+	      "  -r, --rewrite FROM:TO  forward signal FROM as TO; TO 0 drops it\n"
+	      "                         (repeatable; names or numbers)\n"
+	      "  -P, --pause            run no command: reap until a stop signal,\n"
+	      "                         stop every process, exit 0\n"
+	      "  -l, -L, --license      show the license and exit\n"
+	      "\n"
+	      "Environment: TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP,\n"
+	      "TINI_VERBOSITY, DUMB_INIT_SETSID, DUMB_INIT_DEBUG, as those tools\n"
+	      "read them.  Started as tini, docker-init, dumb-init or catatonit\n"
+	      "(a symlink), grace takes that tool's defaults and version text.\n"
+	      "\n"
 	      "Exit status: the main process's status, 128+N if it died of\n"
 	      "signal N, 126 if COMMAND cannot be executed, 127 if it is not\n"
 	      "found, 125 if grace itself failed (bad usage, setup).\n",
+	      stdout);
+}
+
+/* Runtimes parse these: docker reads `docker-init --version` in tini's
+ * format, which catatonit imitates for the same reason. */
+void
+cli_print_version(enum persona persona)
+{
+	switch (persona) {
+	case PERSONA_TINI:
+	case PERSONA_CATATONIT:
+		printf("tini version %s_grace\n", GRACE_VERSION);
+		break;
+	case PERSONA_DUMB_INIT:
+		printf("dumb-init v%s (grace)\n", GRACE_VERSION);
+		break;
+	case PERSONA_GRACE:
+		printf("grace %s\n", GRACE_VERSION);
+		break;
+	}
+}
+
+void
+cli_print_license(void)
+{
+	fputs("grace " GRACE_VERSION ": MIT License\n"
+	      "\n"
+	      "Permission is hereby granted, free of charge, to any person\n"
+	      "obtaining a copy of this software, to deal in it without\n"
+	      "restriction, subject to the conditions in the LICENSE file that\n"
+	      "comes with it.  THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT\n"
+	      "WARRANTY OF ANY KIND.\n",
 	      stdout);
 }
 
@@ -83,23 +175,31 @@ cli_parse_seconds(const char *text, long *ms)
 	return 0;
 }
 
+/* Copies the item of text up to the next ',' (or the end) into item;
+ * returns where the next item starts, or NULL after the last. */
+static const char *
+next_item(const char *text, char *item, size_t item_len)
+{
+	const char *end = strchr(text, ',');
+	size_t len = end ? (size_t)(end - text) : strlen(text);
+
+	if (len >= item_len)
+		len = item_len - 1;
+	memcpy(item, text, len);
+	item[len] = '\0';
+	return end ? end + 1 : NULL;
+}
+
 int
 cli_parse_signal_list(const char *text, sigset_t *set, char *error,
 		      size_t error_len)
 {
 	char item[32];
-	const char *end;
-	size_t len;
 	int sig;
 
 	sigemptyset(set);
-	for (;;) {
-		end = strchr(text, ',');
-		len = end ? (size_t)(end - text) : strlen(text);
-		if (len >= sizeof(item))
-			len = sizeof(item) - 1;
-		memcpy(item, text, len);
-		item[len] = '\0';
+	while (text != NULL) {
+		text = next_item(text, item, sizeof(item));
 		sig = sig_from_name(item);
 		if (sig < 0 || !sig_is_forwardable(sig)) {
 			snprintf(error, error_len,
@@ -107,20 +207,102 @@ cli_parse_signal_list(const char *text, sigset_t *set, char *error,
 			return -1;
 		}
 		sigaddset(set, sig);
-		if (end == NULL)
-			return 0;
-		text = end + 1;
 	}
+	return 0;
+}
+
+int
+cli_parse_rewrite(const char *text, struct settings *settings)
+{
+	const char *colon = strchr(text, ':');
+	char from_text[32];
+	size_t len;
+	int from, to;
+
+	if (colon == NULL || (len = (size_t)(colon - text)) >= sizeof(from_text))
+		return -1;
+	memcpy(from_text, text, len);
+	from_text[len] = '\0';
+	from = sig_from_name(from_text);
+	to = strcmp(colon + 1, "0") == 0 ? 0 : sig_from_name(colon + 1);
+	if (from < 0 || !sig_is_forwardable(from) || to < 0 ||
+	    (to != 0 && !sig_is_forwardable(to) && to != SIGKILL &&
+	     to != SIGSTOP) || from > CLI_MAX_SIGNAL)
+		return -1;
+	settings->rewrite[from] = to;
+	return 0;
 }
 
 static void
-set_defaults(struct settings *settings)
+set_defaults(struct settings *settings, enum persona persona)
 {
+	int sig;
+
 	memset(settings, 0, sizeof(*settings));
+	settings->persona = persona;
 	sigemptyset(&settings->stop_signals);
 	sigaddset(&settings->stop_signals, SIGTERM);
 	sigaddset(&settings->stop_signals, SIGINT);
 	settings->grace_ms = CLI_DEFAULT_GRACE_MS;
+	for (sig = 0; sig <= CLI_MAX_SIGNAL; sig++)
+		settings->rewrite[sig] = sig;
+	/* dumb-init starts its child in a new session and signals the
+	 * whole session's group, unless told -c. */
+	if (persona == PERSONA_DUMB_INIT) {
+		settings->new_session = true;
+		settings->group = true;
+	}
+}
+
+/* The value of variable name in env, or NULL. */
+static const char *
+find_env(char *const *env, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; env != NULL && *env != NULL; env++)
+		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
+			return *env + len + 1;
+	return NULL;
+}
+
+static void
+set_single_child(struct settings *settings)
+{
+	settings->new_session = false;
+	settings->group = false;
+}
+
+/* Reads tini's and dumb-init's variables, as those tools do; -1 and an
+ * error for a TINI_VERBOSITY that is not a small number. */
+static int
+apply_env(char *const *env, struct settings *settings, char *error,
+	  size_t error_len)
+{
+	const char *value;
+
+	/* TINI_SUBREAPER: grace is a subreaper whenever it is not PID 1. */
+	if (find_env(env, "TINI_KILL_PROCESS_GROUP") != NULL)
+		settings->group = true;
+	value = find_env(env, "TINI_VERBOSITY");
+	if (value != NULL) {
+		/* tini's level 1 (warnings) is grace's default 0. */
+		if (value[0] < '0' || value[0] > '9' || value[1] != '\0') {
+			snprintf(error, error_len,
+				 "invalid TINI_VERBOSITY: '%s'", value);
+			return -1;
+		}
+		settings->verbosity = value[0] > '0' ? value[0] - '1' : 0;
+	}
+	value = find_env(env, "DUMB_INIT_SETSID");
+	if (value != NULL && strcmp(value, "0") == 0)
+		set_single_child(settings);
+	else if (value != NULL && strcmp(value, "1") == 0)
+		settings->new_session = settings->group = true;
+	value = find_env(env, "DUMB_INIT_DEBUG");
+	if (value != NULL && strcmp(value, "1") == 0 && settings->verbosity < 2)
+		settings->verbosity = 2;
+	return 0;
 }
 
 /* Says which option getopt refused: an unknown one ('?') or one whose
@@ -138,47 +320,128 @@ describe_bad_option(int opt, char **argv, char *error, size_t error_len)
 		snprintf(error, error_len, "unrecognized option '%s'", arg);
 }
 
-enum cli_outcome
-cli_parse(int argc, char **argv, struct settings *settings, char *error,
-	  size_t error_len)
+/* tini's -e CODE: a whole number from 0 to 255. */
+static int
+parse_exit_code(const char *text)
 {
+	int code = 0;
+
+	if (*text == '\0' || strlen(text) > 3)
+		return -1;
+	for (; *text != '\0'; text++) {
+		if (!isdigit((unsigned char)*text))
+			return -1;
+		code = code * 10 + (*text - '0');
+	}
+	return code <= 255 ? code : -1;
+}
+
+/* Applies one option with its value; returns an outcome, CLI_RUN meaning
+ * "carry on parsing". */
+static enum cli_outcome
+apply_option(int opt, const char *value, struct settings *settings,
+	     char *error, size_t error_len)
+{
+	int n;
+
+	switch (opt) {
+	case 'g':
+		settings->group = true;
+		break;
+	case 'v':
+		settings->verbosity++;
+		break;
+	case 'h':
+		return CLI_HELP;
+	case 'V':
+		return CLI_VERSION;
+	case 'l':
+	case 'L':
+		return CLI_LICENSE;
+	case 's':	/* subreaper: grace is one whenever not PID 1 */
+		break;
+	case 'w':
+		settings->warn_on_reap = true;
+		break;
+	case 'c':
+		set_single_child(settings);
+		break;
+	case 'P':
+		settings->pause = true;
+		break;
+	case 'p':
+		n = sig_from_name(value);
+		if (n < 0) {
+			snprintf(error, error_len, "invalid signal for -p: '%s'",
+				 value);
+			return CLI_ERROR;
+		}
+		settings->parent_death_signal = n;
+		break;
+	case 'e':
+		n = parse_exit_code(value);
+		if (n < 0) {
+			snprintf(error, error_len,
+				 "invalid exit code for -e: '%s' (want 0-255)",
+				 value);
+			return CLI_ERROR;
+		}
+		settings->exit_as_zero[n] = true;
+		break;
+	case 'r':
+		if (cli_parse_rewrite(value, settings) < 0) {
+			snprintf(error, error_len,
+				 "invalid rewrite: '%s' (want FROM:TO, such as "
+				 "TERM:QUIT or 15:3; TO 0 drops FROM)", value);
+			return CLI_ERROR;
+		}
+		break;
+	case OPT_STOP_SIGNALS:
+		if (cli_parse_signal_list(value, &settings->stop_signals, error,
+					  error_len) < 0)
+			return CLI_ERROR;
+		break;
+	case OPT_GRACE:
+		if (cli_parse_seconds(value, &settings->grace_ms) < 0) {
+			snprintf(error, error_len,
+				 "invalid --grace: '%s' (want seconds, such as "
+				 "5 or 0.5)", value);
+			return CLI_ERROR;
+		}
+		break;
+	}
+	return CLI_RUN;
+}
+
+enum cli_outcome
+cli_parse(int argc, char **argv, char *const *env, struct settings *settings,
+	  char *error, size_t error_len)
+{
+	enum cli_outcome outcome;
 	int opt;
 
-	set_defaults(settings);
+	set_defaults(settings, cli_persona(argc > 0 ? argv[0] : "grace"));
 	error[0] = '\0';
-	optind = 0;	/* glibc: start afresh, as the unit tests parse often */
+	if (apply_env(env, settings, error, error_len) < 0)
+		return CLI_ERROR;
+	optind = 0;	/* glibc and musl: start afresh (the unit tests parse
+			 * many command lines in one process) */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:gvhV", cli_options, NULL)) !=
-	       -1) {
-		switch (opt) {
-		case 'g':
-			settings->group = true;
-			break;
-		case 'v':
-			settings->verbosity++;
-			break;
-		case 'h':
-			return CLI_HELP;
-		case 'V':
-			return CLI_VERSION;
-		case OPT_STOP_SIGNALS:
-			if (cli_parse_signal_list(optarg,
-						  &settings->stop_signals,
-						  error, error_len) < 0)
-				return CLI_ERROR;
-			break;
-		case OPT_GRACE:
-			if (cli_parse_seconds(optarg, &settings->grace_ms) < 0) {
-				snprintf(error, error_len,
-					 "invalid --grace: '%s' (want seconds, "
-					 "such as 5 or 0.5)", optarg);
-				return CLI_ERROR;
-			}
-			break;
-		default:
+	while ((opt = getopt_long(argc, argv, cli_short, cli_long, NULL)) != -1) {
+		if (opt == '?' || opt == ':') {
 			describe_bad_option(opt, argv, error, error_len);
 			return CLI_ERROR;
 		}
+		outcome = apply_option(opt, optarg, settings, error, error_len);
+		if (outcome != CLI_RUN)
+			return outcome;
+	}
+	if (settings->pause) {
+		if (optind < argc) {
+			snprintf(error, error_len, "pause mode takes no command");
+			return CLI_ERROR;
+		}
+		return CLI_RUN;
 	}
 	if (optind >= argc) {
 		snprintf(error, error_len, "no command given");

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The command line, turned into one struct of settings. */
+/* The command line and environment, turned into one struct of settings. */
 #ifndef GRACE_CLI_H
 #define GRACE_CLI_H
 
@@ -10,12 +10,31 @@
 #define CLI_DEFAULT_GRACE_MS 5000L
 /* The longest --grace accepted: one day, far beyond any runtime's own. */
 #define CLI_MAX_GRACE_MS (24L * 3600 * 1000)
+/* Signal numbers run from 1 to this (SIGRTMAX on Linux). */
+#define CLI_MAX_SIGNAL 64
+
+/* Which init grace stands in for, chosen by the name it was started under:
+ * its flags' meanings where they collide, its defaults, its --version. */
+enum persona {
+	PERSONA_GRACE,
+	PERSONA_TINI,		/* tini, tini-static, docker-init */
+	PERSONA_DUMB_INIT,
+	PERSONA_CATATONIT,
+};
 
 struct settings {
-	bool group;		/* -g: forward to the main child's group */
+	enum persona persona;
+	bool group;		/* forward to the main child's group */
+	bool new_session;	/* child in its own session (dumb-init) */
+	bool pause;		/* no child: reap until a stop (catatonit -P) */
+	bool warn_on_reap;	/* tini -w */
 	sigset_t stop_signals;	/* --stop-signals */
 	long grace_ms;		/* --grace, in milliseconds */
 	int verbosity;		/* -v, repeatable */
+	int parent_death_signal;	/* tini -p; 0 for none */
+	/* dumb-init -r: what a received signal is forwarded as; 0 drops it */
+	int rewrite[CLI_MAX_SIGNAL + 1];
+	bool exit_as_zero[256];	/* tini -e: these exit codes become 0 */
 	char **command;		/* NULL-terminated, points into argv */
 };
 
@@ -23,16 +42,22 @@ enum cli_outcome {
 	CLI_RUN,	/* settings are complete: run the command */
 	CLI_HELP,	/* --help asked for */
 	CLI_VERSION,	/* --version asked for */
+	CLI_LICENSE,	/* tini -l, catatonit -L */
 	CLI_ERROR,	/* error[] says what is wrong */
 };
 
+/* The persona for the name grace was started under (argv[0]). */
+enum persona cli_persona(const char *argv0);
+
 /*
- * Parses argv into *settings.  Stops at the first non-option or at "--",
- * so "grace ls -l" runs "ls -l".  Prints nothing: on CLI_ERROR, error
- * holds one line (without "grace:") for the caller to report.
+ * Parses the environment (tini's and dumb-init's variables) and then argv
+ * into *settings; options win over variables.  Stops at the first
+ * non-option or at "--", so "grace ls -l" runs "ls -l".  Prints nothing:
+ * on CLI_ERROR, error holds one line (without "grace:") to report.
  */
-enum cli_outcome cli_parse(int argc, char **argv, struct settings *settings,
-			   char *error, size_t error_len);
+enum cli_outcome cli_parse(int argc, char **argv, char *const *env,
+			   struct settings *settings, char *error,
+			   size_t error_len);
 
 /* Parses "5", "0.25", "1.5" (seconds, at most millisecond precision, at
  * most CLI_MAX_GRACE_MS) into milliseconds; returns 0 or -1. */
@@ -41,8 +66,13 @@ int cli_parse_seconds(const char *text, long *ms);
  * bad item in error. */
 int cli_parse_signal_list(const char *text, sigset_t *set, char *error,
 			  size_t error_len);
+/* Parses dumb-init's "FROM:TO" ("15:3", "TERM:QUIT", "HUP:0") into
+ * settings->rewrite; returns 0 or -1. */
+int cli_parse_rewrite(const char *text, struct settings *settings);
 
-/* Writes the --help text to stdout. */
-void cli_print_usage(void);
+/* Writes the --help, --version and license texts of the persona. */
+void cli_print_usage(enum persona persona);
+void cli_print_version(enum persona persona);
+void cli_print_license(void);
 
 #endif

@@ -3,6 +3,7 @@
  * spawn -> supervise -> exit. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
@@ -10,39 +11,72 @@
 #include "spawn.h"
 #include "supervise.h"
 
-int
-main(int argc, char **argv)
+/* Handles everything but CLI_RUN: prints what was asked and returns the
+ * exit code. */
+static int
+answer_without_running(enum cli_outcome outcome, const struct settings *s,
+		       const char *argv0, const char *error)
 {
-	struct sig_inherited inherited;
-	struct settings settings;
-	char error[256];
-	pid_t pid;
-	int sigfd;
-
-	switch (cli_parse(argc, argv, &settings, error, sizeof(error))) {
+	switch (outcome) {
 	case CLI_HELP:
-		cli_print_usage();
+		cli_print_usage(s->persona);
 		return 0;
 	case CLI_VERSION:
-		printf("grace %s\n", GRACE_VERSION);
+		cli_print_version(s->persona);
+		return 0;
+	case CLI_LICENSE:
+		cli_print_license();
 		return 0;
 	case CLI_ERROR:
-		warn("%s", error);
-		fputs("Try 'grace --help' for more information.\n", stderr);
-		return EXIT_GRACE_ERROR;
 	case CLI_RUN:
 		break;
 	}
+	warn("%s", error);
+	fprintf(stderr, "Try '%s --help' for more information.\n", argv0);
+	return EXIT_GRACE_ERROR;
+}
+
+/* tini -e: listed exit codes of the main process count as success. */
+static int
+final_exit_code(const struct settings *settings, int code)
+{
+	return settings->exit_as_zero[code & 0xff] ? 0 : code;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct spawn_options options = { false };
+	struct sig_inherited inherited;
+	struct settings settings;
+	enum cli_outcome outcome;
+	char error[256];
+	pid_t pid = 0;
+	int sigfd;
+
+	outcome = cli_parse(argc, argv, environ, &settings, error,
+			    sizeof(error));
+	if (outcome != CLI_RUN)
+		return answer_without_running(outcome, &settings,
+					      argc > 0 ? argv[0] : "grace",
+					      error);
 	log_set_verbosity(settings.verbosity);
 
 	/* Signals are blocked before the fork, so none sent to us between
 	 * here and the loop is lost: the signalfd holds it. */
 	sigfd = sig_setup(&inherited);
 	supervise_setup(&settings, sigfd);
-	pid = spawn_child(settings.command, &inherited);
-	if (pid < 0)
-		return spawn_exit_code((int)-pid);
-	info("started %s as pid %d", settings.command[0], (int)pid);
+	if (!settings.pause) {
+		options.new_session = settings.new_session;
+		pid = spawn_child(settings.command, &options, &inherited);
+		if (pid < 0)
+			return final_exit_code(&settings,
+					       spawn_exit_code((int)-pid));
+		info("started %s as pid %d", settings.command[0], (int)pid);
+	}
 	/* From here on grace may not exit until no process is left. */
-	return supervise_run(pid, settings.command[0]);
+	return final_exit_code(&settings,
+			       supervise_run(pid, settings.command
+							  ? settings.command[0]
+							  : NULL));
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,10 +20,12 @@ struct spawn_failure {
 	int err;	/* its errno */
 };
 
-enum { STEP_SETPGID, STEP_SIGNALS, STEP_EXEC };
+enum { STEP_NONE, STEP_GROUP, STEP_TERMINAL, STEP_SIGNALS, STEP_EXEC };
 
 static const char *const step_names[] = {
-	[STEP_SETPGID] = "set the process group of",
+	[STEP_NONE] = "start",
+	[STEP_GROUP] = "set the process group of",
+	[STEP_TERMINAL] = "give the terminal to",
 	[STEP_SIGNALS] = "reset the signals of",
 	[STEP_EXEC] = "exec",
 };
@@ -33,30 +37,107 @@ spawn_exit_code(int err)
 					       : EXIT_EXEC_FAILED;
 }
 
+/* Whether a terminal call failed only because there is no terminal. */
+static bool
+is_no_terminal(int err)
+{
+	return err == ENOTTY || err == ENXIO || err == EBADF;
+}
+
+/*
+ * In the child: takes the terminal on stdin, if there is one and grace
+ * held it in the foreground (a container's terminal; never a shell's when
+ * grace runs as a background job), so that an interactive program reads
+ * it without SIGTTIN and Ctrl-C reaches its foreground job.  A process
+ * group becomes the terminal's foreground group (tcsetpgrp from the
+ * background would raise SIGTTOU, but signals are still blocked here); a
+ * new session makes it its controlling terminal, unless another session
+ * holds it (EPERM).  Returns 0 or -1 with errno set; no terminal at all is
+ * no error.
+ */
+static int
+take_terminal(bool new_session, bool foreground)
+{
+	int rc;
+
+	if (new_session)
+		rc = ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+	else if (foreground)
+		rc = tcsetpgrp(STDIN_FILENO, getpid());
+	else
+		return 0;
+	if (rc == 0 || is_no_terminal(errno) || (new_session && errno == EPERM))
+		return 0;
+	return -1;
+}
+
+/* In the child: leaves grace's process group (or session) and takes the
+ * terminal.  Returns STEP_NONE, or the failed step with *err set. */
+static int
+place_child(const struct spawn_options *options, int *err)
+{
+	bool foreground = tcgetpgrp(STDIN_FILENO) == getpgrp();
+
+	if (options->new_session ? setsid() < 0 : setpgid(0, 0) < 0) {
+		*err = errno;
+		return STEP_GROUP;
+	}
+	if (take_terminal(options->new_session, foreground) < 0) {
+		*err = errno;
+		return STEP_TERMINAL;
+	}
+	return STEP_NONE;
+}
+
 /*
  * Runs in the child between fork and exec, so it may only make
  * async-signal-safe calls.  On failure, writes the step and errno to fd
  * (grace reads them) and exits with 126 or 127.
  */
 static _Noreturn void
-exec_child(char **command, const struct sig_inherited *inherited, int fd)
+exec_child(char **command, const struct spawn_options *options,
+	   const struct sig_inherited *inherited, int fd)
 {
-	struct spawn_failure failure = { STEP_SETPGID, 0 };
+	struct spawn_failure failure = { STEP_NONE, 0 };
 	int rc;
 
-	if (setpgid(0, 0) < 0) {
-		failure.err = errno;
-	} else if ((rc = sig_restore_for_child(inherited)) < 0) {
-		failure.step = STEP_SIGNALS;
-		failure.err = -rc;
-	} else {
-		execvp(command[0], command);
-		failure.step = STEP_EXEC;
-		failure.err = errno;
+	failure.step = place_child(options, &failure.err);
+	if (failure.step == STEP_NONE) {
+		rc = sig_restore_for_child(inherited);
+		if (rc < 0) {
+			failure.step = STEP_SIGNALS;
+			failure.err = -rc;
+		} else {
+			execvp(command[0], command);
+			failure.step = STEP_EXEC;
+			failure.err = errno;
+		}
 	}
 	while (write(fd, &failure, sizeof(failure)) < 0 && errno == EINTR)
 		;
 	_exit(spawn_exit_code(failure.err));
+}
+
+/*
+ * Before a child starts a session of its own: a session leader that holds
+ * a controlling terminal gives it up, so that the child's session can take
+ * it, as dumb-init does.  The kernel then sends SIGHUP and SIGCONT to the
+ * terminal's foreground group, which is grace's own: they are blocked, so
+ * they wait as pending signals, and are taken here rather than forwarded.
+ */
+static void
+release_terminal(void)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t hangup;
+
+	if (getsid(0) != getpid() || ioctl(STDIN_FILENO, TIOCNOTTY) < 0)
+		return;
+	sigemptyset(&hangup);
+	sigaddset(&hangup, SIGHUP);
+	sigaddset(&hangup, SIGCONT);
+	while (sigtimedwait(&hangup, NULL, &now) > 0)
+		;
 }
 
 /* Reads the child's report: 0 once the exec closed the pipe, 1 with
@@ -90,12 +171,15 @@ reap_failed_child(pid_t pid)
 }
 
 pid_t
-spawn_child(char **command, const struct sig_inherited *inherited)
+spawn_child(char **command, const struct spawn_options *options,
+	    const struct sig_inherited *inherited)
 {
 	struct spawn_failure failure;
 	int pipefd[2], rc;
 	pid_t pid;
 
+	if (options->new_session)
+		release_terminal();
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		die_errno("unable to create a pipe");
 	pid = fork();
@@ -103,7 +187,7 @@ spawn_child(char **command, const struct sig_inherited *inherited)
 		die_errno("unable to fork");
 	if (pid == 0) {
 		close(pipefd[0]);
-		exec_child(command, inherited, pipefd[1]);
+		exec_child(command, options, inherited, pipefd[1]);
 	}
 	close(pipefd[1]);
 	rc = read_failure(pipefd[0], &failure);

@@ -103,32 +103,38 @@ note_reaped(pid_t pid, int status, void *ctx)
 	struct supervisor *sv = ctx;
 	struct proc *proc = table_find(&sv->table, pid);
 	int code = reap_exit_code(status);
+	enum proc_role role;
 
 	if (proc == NULL) {
-		info("reaped pid %d (status %d)", (int)pid, code);
+		if (sv->settings->warn_on_reap)
+			warn("reaped zombie pid %d (status %d)", (int)pid, code);
+		else
+			info("reaped pid %d (status %d)", (int)pid, code);
 		return;
 	}
 	info("reaped pid %d, %s (status %d)", (int)pid, proc->name, code);
-	if (proc->role == PROC_MAIN) {
+	role = proc->role;
+	table_remove(&sv->table, pid);
+	if (role == PROC_MAIN) {
 		sv->exit_code = code;
 		sv->main_pid = 0;
-		table_remove(&sv->table, pid);
 		step_stop(sv, STOP_EV_MAIN_EXITED);
-		return;
 	}
-	table_remove(&sv->table, pid);
 }
 
+/* Reaps what has exited.  "No child left" means nothing while the main
+ * process runs; the stop machine knows. */
 static void
 reap_children(struct supervisor *sv)
 {
-	if (reap_all(note_reaped, sv) && sv->main_pid == 0)
+	if (reap_all(note_reaped, sv))
 		step_stop(sv, STOP_EV_NO_PROCESS);
 }
 
 /*
  * Passes sig on: to the main process (or its group with -g) while it
  * runs; once it has exited, to every process left, whose stop it concerns.
+ * In pause mode there is no main process to pass it to.
  */
 static void
 forward(struct supervisor *sv, int sig)
@@ -136,8 +142,12 @@ forward(struct supervisor *sv, int sig)
 	char name[SIG_NAME_MAX];
 	pid_t target;
 
-	if (sv->main_pid == 0) {
+	if (sv->phase >= STOP_DRAINING) {
 		signal_everyone(sv, sig);
+		return;
+	}
+	if (sv->main_pid == 0) {
+		info("no main process: %s not forwarded", sig_name(sig, name));
 		return;
 	}
 	target = sv->settings->group ? -sv->main_pid : sv->main_pid;
@@ -155,16 +165,40 @@ forward(struct supervisor *sv, int sig)
 	     target < 0 ? "process group" : "pid", (int)sv->main_pid);
 }
 
+/* Pause mode's stop: as if a main process had exited with status 0, so
+ * the usual sequence stops every other process before grace exits. */
+static void
+end_pause(struct supervisor *sv)
+{
+	sv->exit_code = 0;
+	step_stop(sv, STOP_EV_MAIN_EXITED);
+	/* No SIGCHLD may come if no process is left at all. */
+	reap_children(sv);
+}
+
 static void
 handle_signal(struct supervisor *sv, const struct signalfd_siginfo *si)
 {
 	char name[SIG_NAME_MAX];
 	int sig = (int)si->ssi_signo;
+	int target = sig <= CLI_MAX_SIGNAL ? sv->settings->rewrite[sig] : sig;
 
 	info("received %s from pid %u", sig_name(sig, name), si->ssi_pid);
-	if (sigismember(&sv->settings->stop_signals, sig) == 1)
+	/* The signal as received decides the stop, whatever it is
+	 * rewritten to: the runtime's SIGTERM is a stop even when the
+	 * application wants SIGQUIT. */
+	if (sigismember(&sv->settings->stop_signals, sig) == 1) {
 		step_stop(sv, STOP_EV_STOP_SIGNAL);
-	forward(sv, sig);
+		if (sv->settings->pause && sv->phase == STOP_ASKED) {
+			end_pause(sv);
+			return;
+		}
+	}
+	if (target == 0) {
+		info("%s dropped, as -r asks", name);
+		return;
+	}
+	forward(sv, target);
 }
 
 /* Reads every pending signal.  SIGCHLD is handled once per batch, after
@@ -229,6 +263,10 @@ supervise_setup(const struct settings *settings, int sigfd)
 	 * namespace's init, or we could neither reap nor wait for them. */
 	if (!sv->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		die_errno("unable to become a child subreaper");
+	/* tini -p: the signal arrives like any other and is forwarded. */
+	if (settings->parent_death_signal != 0 &&
+	    prctl(PR_SET_PDEATHSIG, settings->parent_death_signal) < 0)
+		die_errno("unable to set the parent death signal");
 	if (table_reserve(&sv->table, 1) < 0)
 		die("unable to allocate the process table");
 	rc = loop_init(&sv->loop);
@@ -255,7 +293,8 @@ supervise_run(pid_t main_pid, const char *name)
 
 	sv->main_pid = main_pid;
 	/* Cannot fail: setup reserved the room. */
-	table_add(&sv->table, main_pid, PROC_MAIN, name);
+	if (main_pid > 0)
+		table_add(&sv->table, main_pid, PROC_MAIN, name);
 	loop_run(&sv->loop);
 	return sv->exit_code;
 }

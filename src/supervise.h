@@ -15,8 +15,9 @@
 void supervise_setup(const struct settings *settings, int sigfd);
 
 /*
- * Supervises the running main process until no process is left, and
- * returns the exit code grace must exit with.  From here on grace may not
+ * Supervises the running main process (none, main_pid 0, in pause mode)
+ * until no process is left, and returns the exit code grace must exit
+ * with.  From here on grace may not
  * die: a PID 1 that exits early makes the kernel SIGKILL every process in
  * the container, so every error is logged and survived.
  */

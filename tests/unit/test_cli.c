@@ -10,6 +10,8 @@
 #include "cli.h"
 
 static char error[256];
+static char *no_env[] = { NULL };
+static char **env = no_env;
 
 /* Parses a NULL-terminated list of words, as main() would get them. */
 static enum cli_outcome
@@ -19,7 +21,7 @@ parse(struct settings *settings, char **words)
 
 	while (words[argc] != NULL)
 		argc++;
-	return cli_parse(argc, words, settings, error, sizeof(error));
+	return cli_parse(argc, words, env, settings, error, sizeof(error));
 }
 
 static void
@@ -177,6 +179,138 @@ test_signal_lists(void **state)
 						       sizeof(error)), -1);
 }
 
+static void
+test_personas(void **state)
+{
+	(void)state;
+	assert_int_equal(cli_persona("grace"), PERSONA_GRACE);
+	assert_int_equal(cli_persona("/usr/bin/grace"), PERSONA_GRACE);
+	assert_int_equal(cli_persona("/sbin/tini"), PERSONA_TINI);
+	assert_int_equal(cli_persona("tini-static"), PERSONA_TINI);
+	assert_int_equal(cli_persona("/usr/bin/docker-init"), PERSONA_TINI);
+	assert_int_equal(cli_persona("dumb-init"), PERSONA_DUMB_INIT);
+	assert_int_equal(cli_persona("/usr/libexec/podman/catatonit"),
+			 PERSONA_CATATONIT);
+	assert_int_equal(cli_persona("tinix"), PERSONA_GRACE);
+}
+
+/* dumb-init's default is a new session and group signals; -c undoes it. */
+static void
+test_dumb_init_defaults(void **state)
+{
+	char *plain[] = { "dumb-init", "app", NULL };
+	char *single[] = { "/usr/bin/dumb-init", "-c", "app", NULL };
+	char *grace[] = { "grace", "app", NULL };
+	struct settings s;
+
+	(void)state;
+	assert_int_equal(parse(&s, plain), CLI_RUN);
+	assert_true(s.new_session);
+	assert_true(s.group);
+	assert_int_equal(parse(&s, single), CLI_RUN);
+	assert_false(s.new_session);
+	assert_false(s.group);
+	assert_int_equal(parse(&s, grace), CLI_RUN);
+	assert_false(s.new_session);
+	assert_false(s.group);
+}
+
+static void
+test_tini_options(void **state)
+{
+	char *argv[] = { "tini", "-s", "-w", "-vvv", "-p", "SIGKILL", "-e",
+			 "143", "-e", "0", "-g", "--", "app", NULL };
+	char *bad_e[] = { "tini", "-e", "256", "app", NULL };
+	char *bad_p[] = { "tini", "-p", "FOO", "app", NULL };
+	char *license[] = { "tini", "-l", NULL };
+	char *catatonit_license[] = { "catatonit", "-L", NULL };
+	struct settings s;
+
+	(void)state;
+	assert_int_equal(parse(&s, argv), CLI_RUN);
+	assert_true(s.warn_on_reap);
+	assert_int_equal(s.verbosity, 3);
+	assert_int_equal(s.parent_death_signal, SIGKILL);
+	assert_true(s.exit_as_zero[143]);
+	assert_true(s.exit_as_zero[0]);
+	assert_false(s.exit_as_zero[1]);
+	assert_true(s.group);
+	assert_string_equal(s.command[0], "app");
+	expect_error(bad_e, "invalid exit code for -e: '256'");
+	expect_error(bad_p, "invalid signal for -p: 'FOO'");
+	assert_int_equal(parse(&s, license), CLI_LICENSE);
+	assert_int_equal(parse(&s, catatonit_license), CLI_LICENSE);
+}
+
+static void
+test_rewrite(void **state)
+{
+	char *argv[] = { "dumb-init", "-r", "15:3", "--rewrite", "HUP:0",
+			 "-r", "SIGUSR1:USR2", "app", NULL };
+	char *bad[] = { "dumb-init", "-r", "15", "app", NULL };
+	char *bad_to[] = { "dumb-init", "-r", "15:99", "app", NULL };
+	char *bad_from[] = { "dumb-init", "-r", "KILL:15", "app", NULL };
+	struct settings s;
+
+	(void)state;
+	assert_int_equal(parse(&s, argv), CLI_RUN);
+	assert_int_equal(s.rewrite[SIGTERM], SIGQUIT);
+	assert_int_equal(s.rewrite[SIGHUP], 0);
+	assert_int_equal(s.rewrite[SIGUSR1], SIGUSR2);
+	assert_int_equal(s.rewrite[SIGINT], SIGINT);
+	expect_error(bad, "invalid rewrite: '15'");
+	expect_error(bad_to, "invalid rewrite: '15:99'");
+	expect_error(bad_from, "invalid rewrite: 'KILL:15'");
+}
+
+static void
+test_pause(void **state)
+{
+	char *argv[] = { "catatonit", "-P", NULL };
+	char *with_command[] = { "catatonit", "-P", "app", NULL };
+	struct settings s;
+
+	(void)state;
+	assert_int_equal(parse(&s, argv), CLI_RUN);
+	assert_true(s.pause);
+	assert_null(s.command);
+	expect_error(with_command, "pause mode takes no command");
+}
+
+static void
+test_environment(void **state)
+{
+	char *argv[] = { "grace", "app", NULL };
+	char *verbose[] = { "grace", "-v", "app", NULL };
+	char *tini_env[] = { "TINI_SUBREAPER=", "TINI_KILL_PROCESS_GROUP=1",
+			     "TINI_VERBOSITY=3", NULL };
+	char *dumb_env[] = { "DUMB_INIT_SETSID=1", "DUMB_INIT_DEBUG=1", NULL };
+	char *dumb_off[] = { "DUMB_INIT_SETSID=0", NULL };
+	char *bad_env[] = { "TINI_VERBOSITY=x", NULL };
+	char *dumb[] = { "dumb-init", "app", NULL };
+	struct settings s;
+
+	(void)state;
+	env = tini_env;
+	assert_int_equal(parse(&s, argv), CLI_RUN);
+	assert_true(s.group);
+	assert_int_equal(s.verbosity, 2);
+	/* Options come after variables. */
+	assert_int_equal(parse(&s, verbose), CLI_RUN);
+	assert_int_equal(s.verbosity, 3);
+	env = dumb_env;
+	assert_int_equal(parse(&s, argv), CLI_RUN);
+	assert_true(s.new_session);
+	assert_int_equal(s.verbosity, 2);
+	env = dumb_off;
+	assert_int_equal(parse(&s, dumb), CLI_RUN);
+	assert_false(s.new_session);
+	assert_false(s.group);
+	env = bad_env;
+	expect_error(argv, "invalid TINI_VERBOSITY: 'x'");
+	env = no_env;
+}
+
 int
 main(void)
 {
@@ -188,6 +322,12 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_seconds),
 		cmocka_unit_test(test_signal_lists),
+		cmocka_unit_test(test_personas),
+		cmocka_unit_test(test_dumb_init_defaults),
+		cmocka_unit_test(test_tini_options),
+		cmocka_unit_test(test_rewrite),
+		cmocka_unit_test(test_pause),
+		cmocka_unit_test(test_environment),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
