@@ -44,9 +44,11 @@ $(BUILD)/asan/grace: $(SRCS) $(HDRS) Makefile
 	$(CC) $(ALLFLAGS) $(SAN) -o $@ $(SRCS)
 
 helpers: $(HELPERS)
-$(BUILD)/helpers/%: tests/helpers/%.c tests/helpers/*.h Makefile
+$(BUILD)/helpers/%: tests/helpers/%.c tests/helpers/lib/helper.c \
+		tests/helpers/lib/helper.h Makefile
 	@mkdir -p $(@D)
-	$(CC) -std=c17 -D_GNU_SOURCE -O1 -g $(WARN) -o $@ $< tests/helpers/helper.c
+	$(CC) -std=c17 -D_GNU_SOURCE -O1 -g $(WARN) -Itests/helpers/lib -o $@ \
+		$< tests/helpers/lib/helper.c
 
 # Unit tests link the real sources (all but main.c), under the sanitizers.
 $(BUILD)/unit/%: tests/unit/%.c $(LIB_SRCS) $(HDRS) Makefile
@@ -81,9 +83,16 @@ deps:
 demo: $(BUILD)/grace helpers
 	@sh tests/demo.sh $(abspath $(BUILD)/grace) $(abspath $(BUILD)/helpers)
 
+# grace, its man page, and the names under which it stands in for other
+# inits (see README: "Drop-in replacement").
+PERSONAS  := tini docker-init dumb-init catatonit
+
 install: $(BUILD)/grace
 	install -D -m 0755 $(BUILD)/grace $(DESTDIR)$(PREFIX)/bin/grace
 	install -D -m 0644 docs/grace.1 $(DESTDIR)$(PREFIX)/share/man/man1/grace.1
+	for name in $(PERSONAS); do \
+		ln -sf grace $(DESTDIR)$(PREFIX)/bin/$$name || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD)
