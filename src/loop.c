@@ -10,26 +10,52 @@
 int
 loop_init(struct loop *loop)
 {
-	loop->n = 0;
+	int i;
+
+	for (i = 0; i < LOOP_MAX_WATCHES; i++)
+		loop->watches[i].fd = -1;
 	loop->quit = false;
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	return loop->epfd < 0 ? -errno : 0;
+}
+
+/* The slot watching fd, or a free slot for fd -1; NULL if none. */
+static struct loop_watch *
+find_slot(struct loop *loop, int fd)
+{
+	int i;
+
+	for (i = 0; i < LOOP_MAX_WATCHES; i++)
+		if (loop->watches[i].fd == fd)
+			return &loop->watches[i];
+	return NULL;
 }
 
 int
 loop_watch(struct loop *loop, int fd, loop_fn *fn, void *ctx)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	struct loop_watch *watch;
+	struct loop_watch *watch = find_slot(loop, -1);
 
-	if (loop->n == LOOP_MAX_WATCHES)
+	if (watch == NULL)
 		return -ENOSPC;
-	watch = &loop->watches[loop->n];
-	*watch = (struct loop_watch){ fd, fn, ctx };
 	ev.data.ptr = watch;
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
-	loop->n++;
+	*watch = (struct loop_watch){ fd, fn, ctx };
+	return 0;
+}
+
+int
+loop_unwatch(struct loop *loop, int fd)
+{
+	struct loop_watch *watch = find_slot(loop, fd);
+
+	if (watch == NULL)
+		return -ENOENT;
+	watch->fd = -1;
+	if (epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL) < 0)
+		return -errno;
 	return 0;
 }
 
@@ -49,7 +75,10 @@ loop_run(struct loop *loop)
 		}
 		for (i = 0; i < n && !loop->quit; i++) {
 			watch = events[i].data.ptr;
-			watch->fn(watch->fd, watch->ctx);
+			/* An earlier callback of this batch may have
+			 * unwatched it. */
+			if (watch->fd >= 0)
+				watch->fn(watch->fd, watch->ctx);
 		}
 	}
 }

@@ -3,6 +3,7 @@
  * spawn -> supervise -> exit. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -17,6 +18,8 @@ static int
 answer_without_running(enum cli_outcome outcome, const struct settings *s,
 		       const char *argv0, const char *error)
 {
+	const char *base;
+
 	switch (outcome) {
 	case CLI_HELP:
 		cli_print_usage(s->persona);
@@ -32,7 +35,9 @@ answer_without_running(enum cli_outcome outcome, const struct settings *s,
 		break;
 	}
 	warn("%s", error);
-	fprintf(stderr, "Try '%s --help' for more information.\n", argv0);
+	base = strrchr(argv0, '/');
+	fprintf(stderr, "Try '%s --help' for more information.\n",
+		base ? base + 1 : argv0);
 	return EXIT_GRACE_ERROR;
 }
 

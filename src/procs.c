@@ -14,13 +14,12 @@
 #include "procs.h"
 
 int
-procs_parse_stat(const char *stat, pid_t *ppid)
+procs_parse_stat(const char *stat, char *state, pid_t *ppid)
 {
 	const char *p = strrchr(stat, ')');	/* comm may hold ')' too */
-	char state;
 	int value;
 
-	if (p == NULL || sscanf(p + 1, " %c %d", &state, &value) != 2 ||
+	if (p == NULL || sscanf(p + 1, " %c %d", state, &value) != 2 ||
 	    value < 0)
 		return -1;
 	*ppid = value;
@@ -73,9 +72,10 @@ procs_descendants(struct procs_entry *entries, size_t n, pid_t root,
 	}
 }
 
-/* Reads the ppid of one process; -1 if it has gone or is unreadable. */
+/* Reads the state and ppid of one process; -1 if it has gone or is
+ * unreadable. */
 static int
-read_ppid(const char *pid, pid_t *ppid)
+read_stat(const char *pid, char *state, pid_t *ppid)
 {
 	char path[64], buf[1024];
 	ssize_t n;
@@ -92,7 +92,7 @@ read_ppid(const char *pid, pid_t *ppid)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	return procs_parse_stat(buf, ppid);
+	return procs_parse_stat(buf, state, ppid);
 }
 
 /* Lists every process in /proc into a fresh array; -errno on failure. */
@@ -103,6 +103,7 @@ scan_proc(struct procs_entry **out, size_t *count)
 	size_t n = 0, cap = 0;
 	struct dirent *d;
 	pid_t ppid;
+	char state;
 	DIR *dir;
 
 	dir = opendir("/proc");
@@ -111,7 +112,7 @@ scan_proc(struct procs_entry **out, size_t *count)
 	while ((errno = 0, d = readdir(dir)) != NULL) {
 		if (d->d_name[0] < '1' || d->d_name[0] > '9')
 			continue;
-		if (read_ppid(d->d_name, &ppid) < 0)
+		if (read_stat(d->d_name, &state, &ppid) < 0)
 			continue;	/* exited since readdir */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
@@ -228,4 +229,28 @@ procs_signal_all(int sig, bool pid1)
 	while (rc > 0);
 	free(done.pids);
 	return rc < 0 ? rc : (int)done.n;
+}
+
+pid_t
+procs_find_stranger(void)
+{
+	pid_t self = getpid(), pid, found = 0, ppid;
+	struct dirent *d;
+	char state;
+	DIR *dir;
+
+	dir = opendir("/proc");
+	if (dir == NULL)
+		return -errno;
+	while (found == 0 && (d = readdir(dir)) != NULL) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		pid = (pid_t)atoi(d->d_name);
+		if (pid == self || read_stat(d->d_name, &state, &ppid) < 0)
+			continue;
+		if (state != 'Z' && state != 'X')
+			found = pid;
+	}
+	closedir(dir);
+	return found;
 }

@@ -12,8 +12,9 @@ struct procs_entry {
 	pid_t ppid;
 };
 
-/* Takes the parent pid from the text of /proc/PID/stat; 0 or -1. */
-int procs_parse_stat(const char *stat, pid_t *ppid);
+/* Takes the state letter and the parent pid from the text of
+ * /proc/PID/stat; 0 or -1. */
+int procs_parse_stat(const char *stat, char *state, pid_t *ppid);
 
 /*
  * Writes to out the pids of root's descendants among the n entries (which
@@ -32,5 +33,13 @@ size_t procs_descendants(struct procs_entry *entries, size_t n, pid_t root,
  * none), or -errno when /proc cannot be read.
  */
 int procs_signal_all(int sig, bool pid1);
+
+/*
+ * As PID 1 once no child is left: a live process of the namespace other
+ * than grace, which can only have entered it from outside (`docker exec`,
+ * `runc exec`: its parent is not in the namespace), or 0 if there is none.
+ * Zombies do not count.  -errno when /proc cannot be read.
+ */
+pid_t procs_find_stranger(void);
 
 #endif

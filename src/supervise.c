@@ -17,6 +17,7 @@
 #include "sig.h"
 #include "stop.h"
 #include "supervise.h"
+#include "sys.h"
 #include "table.h"
 
 struct supervisor {
@@ -28,6 +29,10 @@ struct supervisor {
 	pid_t main_pid;		/* 0 once reaped */
 	int exit_code;		/* the main process's, once reaped */
 	int timerfd;		/* the --grace timer */
+	/* A process that entered the namespace from outside, which grace
+	 * waits for once no child is left: its pidfd, or -1. */
+	int stranger_fd;
+	int rescan_fd;		/* timer to look again where pidfds fail */
 };
 
 /* Sends sig to every process left; reports a failed walk once. */
@@ -122,13 +127,90 @@ note_reaped(pid_t pid, int status, void *ctx)
 	}
 }
 
+static void reap_children(struct supervisor *sv);
+
+static void
+on_stranger_exit(int fd, void *ctx)
+{
+	struct supervisor *sv = ctx;
+
+	loop_unwatch(&sv->loop, fd);
+	close(fd);
+	sv->stranger_fd = -1;
+	reap_children(sv);
+}
+
+static void
+on_rescan(int fd, void *ctx)
+{
+	uint64_t expirations;
+
+	if (read(fd, &expirations, sizeof(expirations)) < 0)
+		return;	/* EAGAIN: a spurious wake-up */
+	reap_children(ctx);
+}
+
+/* Starts the rescan timer: the fallback where no pidfd can be had. */
+static void
+arm_rescan(struct supervisor *sv)
+{
+	struct itimerspec when = { .it_value = { 0, 100 * 1000000L } };
+
+	if (timerfd_settime(sv->rescan_fd, 0, &when, NULL) < 0)
+		warn_errno("unable to start the rescan timer");
+}
+
+/*
+ * As PID 1, with no child left: processes entered with `docker exec` are
+ * no children of ours, yet our exit would SIGKILL them.  They had the
+ * stop's signals through kill(-1); wait for each in turn (one pidfd at a
+ * time, then look again: they are few).  Returns true while waiting.
+ */
+static bool
+wait_for_strangers(struct supervisor *sv)
+{
+	pid_t pid;
+	int fd;
+
+	if (sv->stranger_fd >= 0)
+		return true;
+	for (;;) {
+		pid = procs_find_stranger();
+		if (pid < 0) {
+			errno = (int)-pid;
+			warn_errno("unable to look for processes in /proc");
+			return false;
+		}
+		if (pid == 0)
+			return false;
+		fd = sys_pidfd_open(pid, 0);
+		if (fd < 0 && errno == ESRCH)
+			continue;	/* gone already: look again */
+		if (fd < 0 || loop_watch(&sv->loop, fd, on_stranger_exit,
+					 sv) < 0) {
+			if (fd >= 0)
+				close(fd);
+			arm_rescan(sv);
+			return true;
+		}
+		info("stop: waiting for pid %d, which entered from outside",
+		     (int)pid);
+		sv->stranger_fd = fd;
+		return true;
+	}
+}
+
 /* Reaps what has exited.  "No child left" means nothing while the main
- * process runs; the stop machine knows. */
+ * process runs (the stop machine knows); once it has exited, it means
+ * "no process left" when no process entered from outside either. */
 static void
 reap_children(struct supervisor *sv)
 {
-	if (reap_all(note_reaped, sv))
-		step_stop(sv, STOP_EV_NO_PROCESS);
+	if (!reap_all(note_reaped, sv))
+		return;
+	if (sv->pid1 && sv->phase >= STOP_DRAINING && wait_for_strangers(sv))
+		return;
+	step_stop(sv, STOP_EV_NO_PROCESS);
 }
 
 /*
@@ -274,12 +356,17 @@ supervise_setup(const struct settings *settings, int sigfd)
 		errno = -rc;
 		die_errno("unable to create the event loop");
 	}
+	sv->stranger_fd = -1;
 	sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (sv->timerfd < 0)
-		die_errno("unable to create the grace timer");
+	sv->rescan_fd = timerfd_create(CLOCK_MONOTONIC,
+				       TFD_NONBLOCK | TFD_CLOEXEC);
+	if (sv->timerfd < 0 || sv->rescan_fd < 0)
+		die_errno("unable to create a timer");
 	rc = loop_watch(&sv->loop, sigfd, on_signals, sv);
 	if (rc == 0)
 		rc = loop_watch(&sv->loop, sv->timerfd, on_grace_timer, sv);
+	if (rc == 0)
+		rc = loop_watch(&sv->loop, sv->rescan_fd, on_rescan, sv);
 	if (rc < 0) {
 		errno = -rc;
 		die_errno("unable to watch signals and timers");

@@ -13,19 +13,24 @@ static void
 test_parse_stat(void **state)
 {
 	pid_t ppid = -1;
+	char st = '?';
 
 	(void)state;
-	assert_int_equal(procs_parse_stat("42 (sleep) S 7 42 42 0", &ppid), 0);
+	assert_int_equal(procs_parse_stat("42 (sleep) S 7 42 42 0", &st, &ppid),
+			 0);
 	assert_int_equal(ppid, 7);
+	assert_int_equal(st, 'S');
 	/* comm is chosen by the process and may hold spaces and parens. */
-	assert_int_equal(procs_parse_stat("9 (a) S 3 (b)) Z 5 1 1", &ppid), 0);
+	assert_int_equal(procs_parse_stat("9 (a) S 3 (b)) Z 5 1 1", &st, &ppid),
+			 0);
 	assert_int_equal(ppid, 5);
-	assert_int_equal(procs_parse_stat("1 (init) S 0 1 1", &ppid), 0);
+	assert_int_equal(st, 'Z');
+	assert_int_equal(procs_parse_stat("1 (init) S 0 1 1", &st, &ppid), 0);
 	assert_int_equal(ppid, 0);
-	assert_int_equal(procs_parse_stat("", &ppid), -1);
-	assert_int_equal(procs_parse_stat("12 (x", &ppid), -1);
-	assert_int_equal(procs_parse_stat("12 (x) S", &ppid), -1);
-	assert_int_equal(procs_parse_stat("12 (x) S -3", &ppid), -1);
+	assert_int_equal(procs_parse_stat("", &st, &ppid), -1);
+	assert_int_equal(procs_parse_stat("12 (x", &st, &ppid), -1);
+	assert_int_equal(procs_parse_stat("12 (x) S", &st, &ppid), -1);
+	assert_int_equal(procs_parse_stat("12 (x) S -3", &st, &ppid), -1);
 }
 
 static bool
