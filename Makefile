@@ -23,7 +23,7 @@ PYTHON    := /usr/bin/python3
 PYTEST    := $(PYTHON) -m pytest -q -p no:cacheprovider
 
 .PHONY: all static asan helpers unit scenarios scenarios-asan test deps demo \
-        install clean
+        bench install clean
 
 all: $(BUILD)/grace
 
@@ -82,6 +82,11 @@ deps:
 
 demo: $(BUILD)/grace helpers
 	@sh tests/demo.sh $(abspath $(BUILD)/grace) $(abspath $(BUILD)/helpers)
+
+# Side by side with tini, dumb-init and catatonit: a Markdown table on stdout.
+bench: deps $(BUILD)/grace $(BUILD)/grace-static
+	@$(PYTHON) bench/bench.py $(abspath $(BUILD)/grace) \
+		$(abspath $(BUILD)/grace-static)
 
 # grace, its man page, and the names under which it stands in for other
 # inits (see README: "Drop-in replacement").
