@@ -112,7 +112,7 @@ cli_print_usage(enum persona persona)
 	      stdout);
 }
 
-/* Runtimes parse these: docker reads `docker-init --version` in tini's
+/* In each tool's format: docker reads `docker-init --version` in tini's
  * format, which catatonit imitates for the same reason. */
 void
 cli_print_version(enum persona persona)
@@ -123,7 +123,8 @@ cli_print_version(enum persona persona)
 		printf("tini version %s_grace\n", GRACE_VERSION);
 		break;
 	case PERSONA_DUMB_INIT:
-		printf("dumb-init v%s (grace)\n", GRACE_VERSION);
+		/* dumb-init writes its version on stderr. */
+		fprintf(stderr, "dumb-init v%s_grace\n", GRACE_VERSION);
 		break;
 	case PERSONA_GRACE:
 		printf("grace %s\n", GRACE_VERSION);

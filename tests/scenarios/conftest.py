@@ -220,9 +220,12 @@ def inherited_sigign(ignore=()):
 
 
 def init_options(init, mode, group=False, grace=None, verbose=0,
-                 stop_signals=None):
+                 stop_signals=None, init_argv=None):
     """The init's own command line up to the workload, in its own syntax.
-    Only grace knows --grace, -v and --stop-signals."""
+    Only grace knows --grace, -v and --stop-signals.  INIT_ARGV, when given,
+    is that command line as it is (a persona's options, say)."""
+    if init_argv is not None:
+        return list(init_argv)
     if init == "grace":
         argv = [GRACE]
         argv += ["-g"] if group else []
@@ -494,6 +497,25 @@ def start(workdir, request):
     for run in runs:
         if run.init == "grace" and sanitizer_report(run.stderr()):
             pytest.fail(f"sanitizer report from grace:\n{run.stderr()}")
+
+
+PERSONAS = ("tini", "docker-init", "dumb-init", "catatonit")
+
+
+@pytest.fixture(scope="session")
+def persona(tmp_path_factory):
+    """persona(NAME) -> the path of grace under another init's name (a
+    symlink, as `make install` makes them)."""
+    where = tmp_path_factory.mktemp("personas")
+    where.chmod(0o755)
+
+    def path(name):
+        link = where / name
+        if not link.exists():
+            link.symlink_to(GRACE)
+        return str(link)
+
+    return path
 
 
 @pytest.fixture
