@@ -13,6 +13,9 @@
 enum {
 	OPT_STOP_SIGNALS = 256,
 	OPT_GRACE,
+	OPT_PIDFILE,
+	OPT_PIDFILE_WAIT,
+	OPT_WAIT_ALL,
 };
 
 /*
@@ -28,6 +31,9 @@ static const struct option cli_long[] = {
 	{ "group", no_argument, NULL, 'g' },
 	{ "stop-signals", required_argument, NULL, OPT_STOP_SIGNALS },
 	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "pidfile-wait", required_argument, NULL, OPT_PIDFILE_WAIT },
+	{ "wait-all", no_argument, NULL, OPT_WAIT_ALL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -82,6 +88,16 @@ cli_print_usage(enum persona persona)
 	      "      --grace SECONDS    once the main process has exited, how long\n"
 	      "                         the others get between SIGTERM and SIGKILL\n"
 	      "                         (default: 5; 0 kills at once)\n"
+	      "      --pidfile PATH     the main process is whichever pid PATH\n"
+	      "                         names: follow a daemon that forks into the\n"
+	      "                         background, or a live binary upgrade\n"
+	      "      --pidfile-wait SECONDS\n"
+	      "                         how long to wait for PATH to name a new\n"
+	      "                         live process (default: 2)\n"
+	      "      --wait-all         the main process's exit stops nothing: run\n"
+	      "                         until no process is left or a stop signal\n"
+	      "                         comes; signals go to its group, then to\n"
+	      "                         every process\n"
 	      "  -v, --verbose          say what grace does (repeat for more)\n"
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
@@ -245,6 +261,7 @@ set_defaults(struct settings *settings, enum persona persona)
 	sigaddset(&settings->stop_signals, SIGTERM);
 	sigaddset(&settings->stop_signals, SIGINT);
 	settings->grace_ms = CLI_DEFAULT_GRACE_MS;
+	settings->pidfile_wait_ms = CLI_DEFAULT_PIDFILE_WAIT_MS;
 	for (sig = 0; sig <= CLI_MAX_SIGNAL; sig++)
 		settings->rewrite[sig] = sig;
 	/* dumb-init starts its child in a new session and signals the
@@ -337,6 +354,19 @@ parse_exit_code(const char *text)
 	return code <= 255 ? code : -1;
 }
 
+/* Parses the seconds of option --name into *ms. */
+static enum cli_outcome
+parse_duration(const char *name, const char *value, long *ms, char *error,
+	       size_t error_len)
+{
+	if (cli_parse_seconds(value, ms) == 0)
+		return CLI_RUN;
+	snprintf(error, error_len,
+		 "invalid --%s: '%s' (want seconds, such as 5 or 0.5)", name,
+		 value);
+	return CLI_ERROR;
+}
+
 /* Applies one option with its value; returns an outcome, CLI_RUN meaning
  * "carry on parsing". */
 static enum cli_outcome
@@ -403,12 +433,24 @@ apply_option(int opt, const char *value, struct settings *settings,
 			return CLI_ERROR;
 		break;
 	case OPT_GRACE:
-		if (cli_parse_seconds(value, &settings->grace_ms) < 0) {
-			snprintf(error, error_len,
-				 "invalid --grace: '%s' (want seconds, such as "
-				 "5 or 0.5)", value);
+		return parse_duration("grace", value, &settings->grace_ms, error,
+				      error_len);
+	case OPT_PIDFILE_WAIT:
+		return parse_duration("pidfile-wait", value,
+				      &settings->pidfile_wait_ms, error,
+				      error_len);
+	case OPT_PIDFILE:
+		if (*value == '\0') {
+			snprintf(error, error_len, "invalid --pidfile: empty");
 			return CLI_ERROR;
 		}
+		settings->pidfile = value;
+		break;
+	case OPT_WAIT_ALL:
+		/* While the main process runs, its whole group is the
+		 * service; once it has gone, every process is. */
+		settings->wait_all = true;
+		settings->group = true;
 		break;
 	}
 	return CLI_RUN;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #define CLI_DEFAULT_GRACE_MS 5000L
+#define CLI_DEFAULT_PIDFILE_WAIT_MS 2000L
 /* The longest --grace accepted: one day, far beyond any runtime's own. */
 #define CLI_MAX_GRACE_MS (24L * 3600 * 1000)
 /* Signal numbers run from 1 to this (SIGRTMAX on Linux). */
@@ -31,6 +32,9 @@ struct settings {
 	sigset_t stop_signals;	/* --stop-signals */
 	long grace_ms;		/* --grace, in milliseconds */
 	int verbosity;		/* -v, repeatable */
+	bool wait_all;		/* --wait-all */
+	const char *pidfile;	/* --pidfile, or NULL */
+	long pidfile_wait_ms;	/* --pidfile-wait, in milliseconds */
 	int parent_death_signal;	/* tini -p; 0 for none */
 	/* dumb-init -r: what a received signal is forwarded as; 0 drops it */
 	int rewrite[CLI_MAX_SIGNAL + 1];
@@ -60,7 +64,8 @@ enum cli_outcome cli_parse(int argc, char **argv, char *const *env,
 			   size_t error_len);
 
 /* Parses "5", "0.25", "1.5" (seconds, at most millisecond precision, at
- * most CLI_MAX_GRACE_MS) into milliseconds; returns 0 or -1. */
+ * most CLI_MAX_GRACE_MS) into milliseconds; returns 0 or -1.  Serves
+ * --grace and --pidfile-wait. */
 int cli_parse_seconds(const char *text, long *ms);
 /* Parses "TERM,INT" / "15,SIGHUP" into *set; returns 0 or -1 and names the
  * bad item in error. */

@@ -95,6 +95,15 @@ read_stat(const char *pid, char *state, pid_t *ppid)
 	return procs_parse_stat(buf, state, ppid);
 }
 
+int
+procs_stat(pid_t pid, char *state, pid_t *ppid)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	return read_stat(name, state, ppid);
+}
+
 /* Lists every process in /proc into a fresh array; -errno on failure. */
 static int
 scan_proc(struct procs_entry **out, size_t *count)

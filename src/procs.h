@@ -16,6 +16,10 @@ struct procs_entry {
  * /proc/PID/stat; 0 or -1. */
 int procs_parse_stat(const char *stat, char *state, pid_t *ppid);
 
+/* Reads the state letter and parent pid of pid from /proc; 0 or -1 if it
+ * has gone or cannot be read. */
+int procs_stat(pid_t pid, char *state, pid_t *ppid);
+
 /*
  * Writes to out the pids of root's descendants among the n entries (which
  * it sorts by ppid), children before grandchildren; out must have room

@@ -9,7 +9,7 @@
 
 /*
  * The main process's exit, for whatever reason, starts the stop of the
- * rest.  grace leaves only on "no process left": never on a timer, never
+ * rest (with --wait-all, a stop signal does, the lingering row).  grace leaves only on "no process left": never on a timer, never
  * while someone may still be running a SIGTERM handler.
  */
 static const struct stop_step stop_table[STOP_NPHASES][STOP_NEVENTS] = {
@@ -26,6 +26,13 @@ static const struct stop_step stop_table[STOP_NPHASES][STOP_NEVENTS] = {
 					  STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE },
 		[STOP_EV_GRACE_EXPIRED] = STAY(STOP_ASKED),
 		[STOP_EV_NO_PROCESS] = STAY(STOP_ASKED),
+	},
+	[STOP_LINGERING] = {
+		[STOP_EV_STOP_SIGNAL] = { STOP_DRAINING,
+					  STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE },
+		[STOP_EV_MAIN_EXITED] = STAY(STOP_LINGERING),
+		[STOP_EV_GRACE_EXPIRED] = STAY(STOP_LINGERING),
+		[STOP_EV_NO_PROCESS] = { STOP_DONE, STOP_ACT_EXIT },
 	},
 	[STOP_DRAINING] = {
 		[STOP_EV_STOP_SIGNAL] = STAY(STOP_DRAINING),
@@ -50,20 +57,25 @@ static const struct stop_step stop_table[STOP_NPHASES][STOP_NEVENTS] = {
 static const char *const stop_phase_names[STOP_NPHASES] = {
 	[STOP_RUNNING] = "running",
 	[STOP_ASKED] = "stop asked",
+	[STOP_LINGERING] = "lingering",
 	[STOP_DRAINING] = "draining",
 	[STOP_KILLING] = "killing",
 	[STOP_DONE] = "done",
 };
 
 struct stop_step
-stop_transition(enum stop_phase phase, enum stop_event event, bool no_grace)
+stop_transition(enum stop_phase phase, enum stop_event event,
+		struct stop_policy policy)
 {
 	struct stop_step step;
 
 	if ((unsigned)phase >= STOP_NPHASES || (unsigned)event >= STOP_NEVENTS)
 		return (struct stop_step){ phase, STOP_ACT_NONE };
 	step = stop_table[phase][event];
-	if (no_grace && step.next == STOP_DRAINING && step.actions != 0)
+	if (policy.wait_all && phase == STOP_RUNNING &&
+	    event == STOP_EV_MAIN_EXITED)
+		step = (struct stop_step){ STOP_LINGERING, STOP_ACT_NONE };
+	if (policy.no_grace && step.next == STOP_DRAINING && step.actions != 0)
 		step = (struct stop_step){ STOP_KILLING, STOP_ACT_KILL_ALL };
 	return step;
 }

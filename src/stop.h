@@ -8,6 +8,7 @@
 enum stop_phase {
 	STOP_RUNNING,	/* the main process runs */
 	STOP_ASKED,	/* a stop signal came and went to the main process */
+	STOP_LINGERING,	/* --wait-all: main gone, the rest run on */
 	STOP_DRAINING,	/* main gone; the rest had SIGTERM, grace period runs */
 	STOP_KILLING,	/* the rest had SIGKILL; waiting for the last exit */
 	STOP_DONE,	/* no process left: grace exits */
@@ -36,13 +37,21 @@ struct stop_step {
 	unsigned actions;
 };
 
+/* The options that bend the sequence. */
+struct stop_policy {
+	bool no_grace;	/* --grace 0: SIGKILL at once, no SIGTERM */
+	bool wait_all;	/* --wait-all: the main process's exit stops nothing */
+};
+
 /*
- * The transition from phase on event.  With no grace period the main
- * process's exit goes straight to SIGKILL.  Events that mean nothing in a
- * phase leave it as it is, with no action.  Pure: no system calls.
+ * The transition from phase on event.  With no grace period the stop goes
+ * straight to SIGKILL.  With wait_all the main process's exit, unless a
+ * stop was asked, lets the rest run on until they exit or a stop signal
+ * comes.  Events that mean nothing in a phase leave it as it is, with no
+ * action.  Pure: no system calls.
  */
 struct stop_step stop_transition(enum stop_phase phase, enum stop_event event,
-				 bool no_grace);
+				 struct stop_policy policy);
 const char *stop_phase_name(enum stop_phase phase);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "follow.h"
 #include "loop.h"
 #include "procs.h"
 #include "reap.h"
@@ -33,6 +35,8 @@ struct supervisor {
 	 * waits for once no child is left: its pidfd, or -1. */
 	int stranger_fd;
 	int rescan_fd;		/* timer to look again where pidfds fail */
+	pid_t started_pid;	/* the process grace started */
+	struct follow follow;	/* --pidfile */
 };
 
 /* Sends sig to every process left; reports a failed walk once. */
@@ -78,7 +82,10 @@ step_stop(struct supervisor *sv, enum stop_event event)
 {
 	struct stop_step step;
 
-	step = stop_transition(sv->phase, event, sv->settings->grace_ms == 0);
+	step = stop_transition(sv->phase, event, (struct stop_policy){
+		.no_grace = sv->settings->grace_ms == 0,
+		.wait_all = sv->settings->wait_all,
+	});
 	if (step.next != sv->phase)
 		debug("stop: %s -> %s", stop_phase_name(sv->phase),
 		      stop_phase_name(step.next));
@@ -102,6 +109,19 @@ step_stop(struct supervisor *sv, enum stop_event event)
 	}
 }
 
+/*
+ * --pidfile: whether the main process's exit hands over to the pid in the
+ * file rather than end the container.  Not when a stop was asked; not
+ * when the process grace started failed (a daemon that could not start
+ * exits non-zero before writing its file).
+ */
+static bool
+may_follow(const struct supervisor *sv, pid_t pid, int code)
+{
+	return sv->settings->pidfile != NULL && sv->phase == STOP_RUNNING &&
+	       (pid != sv->started_pid || code == 0);
+}
+
 static void
 note_reaped(pid_t pid, int status, void *ctx)
 {
@@ -123,7 +143,10 @@ note_reaped(pid_t pid, int status, void *ctx)
 	if (role == PROC_MAIN) {
 		sv->exit_code = code;
 		sv->main_pid = 0;
-		step_stop(sv, STOP_EV_MAIN_EXITED);
+		if (may_follow(sv, pid, code))
+			follow_begin(&sv->follow, pid);
+		else
+			step_stop(sv, STOP_EV_MAIN_EXITED);
 	}
 }
 
@@ -208,9 +231,30 @@ reap_children(struct supervisor *sv)
 {
 	if (!reap_all(note_reaped, sv))
 		return;
-	if (sv->pid1 && sv->phase >= STOP_DRAINING && wait_for_strangers(sv))
+	if (sv->follow.active) {
+		/* No child left: no one the pidfile could name. */
+		snprintf(sv->follow.why, sizeof(sv->follow.why),
+			 "no process is left");
+		follow_cancel(&sv->follow);
+		step_stop(sv, STOP_EV_MAIN_EXITED);
+	}
+	if (sv->pid1 && sv->phase >= STOP_LINGERING && wait_for_strangers(sv))
 		return;
 	step_stop(sv, STOP_EV_NO_PROCESS);
+}
+
+/* Where signals for the main process go: to it, or with -g to its process
+ * group (a followed main process need not lead one), unless that group is
+ * grace's own. */
+static pid_t
+main_target(const struct supervisor *sv)
+{
+	pid_t pgid;
+
+	if (!sv->settings->group)
+		return sv->main_pid;
+	pgid = getpgid(sv->main_pid);
+	return pgid > 0 && pgid != getpgrp() ? -pgid : sv->main_pid;
 }
 
 /*
@@ -224,7 +268,7 @@ forward(struct supervisor *sv, int sig)
 	char name[SIG_NAME_MAX];
 	pid_t target;
 
-	if (sv->phase >= STOP_DRAINING) {
+	if (sv->phase >= STOP_LINGERING) {
 		signal_everyone(sv, sig);
 		return;
 	}
@@ -232,7 +276,7 @@ forward(struct supervisor *sv, int sig)
 		info("no main process: %s not forwarded", sig_name(sig, name));
 		return;
 	}
-	target = sv->settings->group ? -sv->main_pid : sv->main_pid;
+	target = main_target(sv);
 	/* The main process is our unreaped child, so its pid (and group)
 	 * cannot have been reused; ESRCH means nothing is left to signal. */
 	if (kill(target, sig) < 0) {
@@ -240,19 +284,21 @@ forward(struct supervisor *sv, int sig)
 			warn_errno("unable to forward %s to %s %d",
 				   sig_name(sig, name),
 				   target < 0 ? "process group" : "pid",
-				   (int)sv->main_pid);
+				   (int)(target < 0 ? -target : target));
 		return;
 	}
 	info("forwarded %s to %s %d", sig_name(sig, name),
-	     target < 0 ? "process group" : "pid", (int)sv->main_pid);
+	     target < 0 ? "process group" : "pid",
+	     (int)(target < 0 ? -target : target));
 }
 
-/* Pause mode's stop: as if a main process had exited with status 0, so
- * the usual sequence stops every other process before grace exits. */
+/* A stop asked while there is no main process (pause mode, or a pidfile
+ * hand-over): as if it had exited with the last status (0 in pause mode),
+ * so the usual sequence stops every other process before grace exits. */
 static void
-end_pause(struct supervisor *sv)
+stop_without_main(struct supervisor *sv)
 {
-	sv->exit_code = 0;
+	follow_cancel(&sv->follow);
 	step_stop(sv, STOP_EV_MAIN_EXITED);
 	/* No SIGCHLD may come if no process is left at all. */
 	reap_children(sv);
@@ -271,8 +317,8 @@ handle_signal(struct supervisor *sv, const struct signalfd_siginfo *si)
 	 * application wants SIGQUIT. */
 	if (sigismember(&sv->settings->stop_signals, sig) == 1) {
 		step_stop(sv, STOP_EV_STOP_SIGNAL);
-		if (sv->settings->pause && sv->phase == STOP_ASKED) {
-			end_pause(sv);
+		if (sv->main_pid == 0 && sv->phase == STOP_ASKED) {
+			stop_without_main(sv);
 			return;
 		}
 	}
@@ -329,6 +375,22 @@ on_grace_timer(int fd, void *ctx)
 	step_stop(sv, STOP_EV_GRACE_EXPIRED);
 }
 
+/* The end of a pidfile hand-over: the new main process, or none. */
+static void
+on_followed(pid_t pid, void *ctx)
+{
+	struct supervisor *sv = ctx;
+
+	if (pid > 0 && table_add(&sv->table, pid, PROC_MAIN,
+				 sv->settings->command[0]) == 0) {
+		sv->main_pid = pid;
+		return;
+	}
+	/* Children are left: reap_children() ends a hand-over that has no
+	 * one left to follow. */
+	step_stop(sv, STOP_EV_MAIN_EXITED);
+}
+
 /* The one supervisor of this process. */
 static struct supervisor supervisor;
 
@@ -371,6 +433,9 @@ supervise_setup(const struct settings *settings, int sigfd)
 		errno = -rc;
 		die_errno("unable to watch signals and timers");
 	}
+	if (settings->pidfile != NULL)
+		follow_setup(&sv->follow, &sv->loop, settings->pidfile,
+			     settings->pidfile_wait_ms, on_followed, sv);
 }
 
 int
@@ -379,6 +444,7 @@ supervise_run(pid_t main_pid, const char *name)
 	struct supervisor *sv = &supervisor;
 
 	sv->main_pid = main_pid;
+	sv->started_pid = main_pid;
 	/* Cannot fail: setup reserved the room. */
 	if (main_pid > 0)
 		table_add(&sv->table, main_pid, PROC_MAIN, name);

@@ -278,6 +278,30 @@ test_pause(void **state)
 }
 
 static void
+test_pidfile_and_wait_all(void **state)
+{
+	char *argv[] = { "grace", "--pidfile", "/run/app.pid", "--pidfile-wait",
+			 "0.5", "--wait-all", "app", NULL };
+	char *empty[] = { "grace", "--pidfile", "", "app", NULL };
+	char *bad_wait[] = { "grace", "--pidfile-wait", "soon", "app", NULL };
+	struct settings s;
+
+	(void)state;
+	assert_int_equal(parse(&s, argv), CLI_RUN);
+	assert_string_equal(s.pidfile, "/run/app.pid");
+	assert_int_equal(s.pidfile_wait_ms, 500);
+	assert_true(s.wait_all);
+	assert_true(s.group);
+	expect_error(empty, "invalid --pidfile: empty");
+	expect_error(bad_wait, "invalid --pidfile-wait: 'soon'");
+	assert_int_equal(parse(&s, (char *[]){ "grace", "app", NULL }),
+			 CLI_RUN);
+	assert_null(s.pidfile);
+	assert_int_equal(s.pidfile_wait_ms, 2000);
+	assert_false(s.wait_all);
+}
+
+static void
 test_environment(void **state)
 {
 	char *argv[] = { "grace", "app", NULL };
@@ -327,6 +351,7 @@ main(void)
 		cmocka_unit_test(test_tini_options),
 		cmocka_unit_test(test_rewrite),
 		cmocka_unit_test(test_pause),
+		cmocka_unit_test(test_pidfile_and_wait_all),
 		cmocka_unit_test(test_environment),
 	};
 

@@ -9,10 +9,21 @@
 #include "stop.h"
 
 static void
+expect_with(enum stop_phase phase, enum stop_event event,
+	    struct stop_policy policy, enum stop_phase next, unsigned actions)
+{
+	struct stop_step step = stop_transition(phase, event, policy);
+
+	assert_int_equal(step.next, next);
+	assert_int_equal(step.actions, actions);
+}
+
+static void
 expect(enum stop_phase phase, enum stop_event event, bool no_grace,
        enum stop_phase next, unsigned actions)
 {
-	struct stop_step step = stop_transition(phase, event, no_grace);
+	struct stop_policy policy = { no_grace, false };
+	struct stop_step step = stop_transition(phase, event, policy);
 
 	assert_int_equal(step.next, next);
 	assert_int_equal(step.actions, actions);
@@ -67,22 +78,26 @@ test_no_grace_kills_at_once(void **state)
 static void
 test_exit_only_when_no_process_left(void **state)
 {
+	struct stop_policy policy;
 	enum stop_phase phase;
 	enum stop_event event;
 	struct stop_step step;
-	int no_grace;
+	int flags;
 
 	(void)state;
-	for (no_grace = 0; no_grace < 2; no_grace++)
+	for (flags = 0; flags < 4; flags++) {
+		policy = (struct stop_policy){ flags & 1, flags & 2 };
 		for (phase = 0; phase < STOP_NPHASES; phase++)
 			for (event = 0; event < STOP_NEVENTS; event++) {
-				step = stop_transition(phase, event, no_grace);
+				step = stop_transition(phase, event, policy);
 				if (!(step.actions & STOP_ACT_EXIT))
 					continue;
 				assert_int_equal(event, STOP_EV_NO_PROCESS);
 				assert_true(phase == STOP_DRAINING ||
-					    phase == STOP_KILLING);
+					    phase == STOP_KILLING ||
+					    phase == STOP_LINGERING);
 			}
+	}
 }
 
 /* While the main process runs, only its own exit changes anything. */
@@ -95,6 +110,30 @@ test_main_running_ignores_timers_and_echild(void **state)
 	expect(STOP_ASKED, STOP_EV_STOP_SIGNAL, false, STOP_ASKED, 0);
 	expect(STOP_ASKED, STOP_EV_NO_PROCESS, false, STOP_ASKED, 0);
 	expect(STOP_DONE, STOP_EV_MAIN_EXITED, false, STOP_DONE, 0);
+}
+
+/* --wait-all: the main process's exit lets the rest run on; a stop signal
+ * or the last exit ends it. */
+static void
+test_wait_all(void **state)
+{
+	struct stop_policy wait_all = { false, true };
+	struct stop_policy both = { true, true };
+
+	(void)state;
+	expect_with(STOP_RUNNING, STOP_EV_MAIN_EXITED, wait_all, STOP_LINGERING,
+		    0);
+	expect_with(STOP_LINGERING, STOP_EV_GRACE_EXPIRED, wait_all,
+		    STOP_LINGERING, 0);
+	expect_with(STOP_LINGERING, STOP_EV_NO_PROCESS, wait_all, STOP_DONE,
+		    STOP_ACT_EXIT);
+	expect_with(STOP_LINGERING, STOP_EV_STOP_SIGNAL, wait_all,
+		    STOP_DRAINING, STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE);
+	expect_with(STOP_LINGERING, STOP_EV_STOP_SIGNAL, both, STOP_KILLING,
+		    STOP_ACT_KILL_ALL);
+	/* A stop asked before the main process exited goes on as usual. */
+	expect_with(STOP_ASKED, STOP_EV_MAIN_EXITED, wait_all, STOP_DRAINING,
+		    STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE);
 }
 
 static void
@@ -118,6 +157,7 @@ main(void)
 		cmocka_unit_test(test_no_grace_kills_at_once),
 		cmocka_unit_test(test_exit_only_when_no_process_left),
 		cmocka_unit_test(test_main_running_ignores_timers_and_echild),
+		cmocka_unit_test(test_wait_all),
 		cmocka_unit_test(test_phase_names),
 	};
 
