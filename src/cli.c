@@ -16,6 +16,7 @@ enum {
 	OPT_PIDFILE,
 	OPT_PIDFILE_WAIT,
 	OPT_WAIT_ALL,
+	OPT_STOP_TIMEOUT,
 };
 
 /*
@@ -34,6 +35,7 @@ static const struct option cli_long[] = {
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "pidfile-wait", required_argument, NULL, OPT_PIDFILE_WAIT },
 	{ "wait-all", no_argument, NULL, OPT_WAIT_ALL },
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -88,6 +90,10 @@ cli_print_usage(enum persona persona)
 	      "      --grace SECONDS    once the main process has exited, how long\n"
 	      "                         the others get between SIGTERM and SIGKILL\n"
 	      "                         (default: 5; 0 kills at once)\n"
+	      "      --stop-timeout SECONDS\n"
+	      "                         SIGKILL the main process if it is still\n"
+	      "                         running this long after a stop signal\n"
+	      "                         (default: never; the runtime decides)\n"
 	      "      --pidfile PATH     the main process is whichever pid PATH\n"
 	      "                         names: follow a daemon that forks into the\n"
 	      "                         background, or a live binary upgrade\n"
@@ -262,6 +268,7 @@ set_defaults(struct settings *settings, enum persona persona)
 	sigaddset(&settings->stop_signals, SIGINT);
 	settings->grace_ms = CLI_DEFAULT_GRACE_MS;
 	settings->pidfile_wait_ms = CLI_DEFAULT_PIDFILE_WAIT_MS;
+	settings->stop_timeout_ms = -1;
 	for (sig = 0; sig <= CLI_MAX_SIGNAL; sig++)
 		settings->rewrite[sig] = sig;
 	/* dumb-init starts its child in a new session and signals the
@@ -438,6 +445,10 @@ apply_option(int opt, const char *value, struct settings *settings,
 	case OPT_PIDFILE_WAIT:
 		return parse_duration("pidfile-wait", value,
 				      &settings->pidfile_wait_ms, error,
+				      error_len);
+	case OPT_STOP_TIMEOUT:
+		return parse_duration("stop-timeout", value,
+				      &settings->stop_timeout_ms, error,
 				      error_len);
 	case OPT_PIDFILE:
 		if (*value == '\0') {

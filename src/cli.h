@@ -31,6 +31,7 @@ struct settings {
 	bool warn_on_reap;	/* tini -w */
 	sigset_t stop_signals;	/* --stop-signals */
 	long grace_ms;		/* --grace, in milliseconds */
+	long stop_timeout_ms;	/* --stop-timeout; -1 for none */
 	int verbosity;		/* -v, repeatable */
 	bool wait_all;		/* --wait-all */
 	const char *pidfile;	/* --pidfile, or NULL */

@@ -20,6 +20,7 @@ enum stop_event {
 	STOP_EV_MAIN_EXITED,	/* the main process was reaped */
 	STOP_EV_GRACE_EXPIRED,	/* the --grace timer fired */
 	STOP_EV_NO_PROCESS,	/* waitpid failed with ECHILD */
+	STOP_EV_STOP_TIMEOUT,	/* the --stop-timeout timer fired */
 	STOP_NEVENTS,
 };
 
@@ -30,6 +31,8 @@ enum stop_action {
 	STOP_ACT_ARM_GRACE = 1 << 1,	/* start the --grace timer */
 	STOP_ACT_KILL_ALL = 1 << 2,	/* SIGKILL to all */
 	STOP_ACT_EXIT = 1 << 3,		/* leave the loop, exit */
+	STOP_ACT_ARM_STOP_TIMEOUT = 1 << 4,	/* start --stop-timeout */
+	STOP_ACT_KILL_MAIN = 1 << 5,	/* SIGKILL to the main process */
 };
 
 struct stop_step {
@@ -41,6 +44,8 @@ struct stop_step {
 struct stop_policy {
 	bool no_grace;	/* --grace 0: SIGKILL at once, no SIGTERM */
 	bool wait_all;	/* --wait-all: the main process's exit stops nothing */
+	bool stop_timeout;	/* --stop-timeout given: the main process is
+				 * killed if a stop takes it that long */
 };
 
 /*

@@ -31,6 +31,7 @@ struct supervisor {
 	pid_t main_pid;		/* 0 once reaped */
 	int exit_code;		/* the main process's, once reaped */
 	int timerfd;		/* the --grace timer */
+	int stop_timerfd;	/* the --stop-timeout timer */
 	/* A process that entered the namespace from outside, which grace
 	 * waits for once no child is left: its pidfd, or -1. */
 	int stranger_fd;
@@ -60,20 +61,54 @@ signal_everyone(struct supervisor *sv, int sig)
 		     rc);
 }
 
-static void
-arm_grace_timer(struct supervisor *sv)
+/* Reads a timerfd that woke the loop; false on a spurious wake-up. */
+static bool
+timer_fired(int fd)
 {
-	long ms = sv->settings->grace_ms;
+	uint64_t expirations;
+
+	if (read(fd, &expirations, sizeof(expirations)) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			warn_errno("unable to read a timer");
+		return false;
+	}
+	return true;
+}
+
+/* Starts a one-shot timer of ms milliseconds (ms > 0); 0 or -1. */
+static int
+arm_timer(int fd, long ms)
+{
 	struct itimerspec when = {
 		.it_value = { ms / 1000, (ms % 1000) * 1000000L },
 	};
 
-	if (timerfd_settime(sv->timerfd, 0, &when, NULL) < 0) {
+	return timerfd_settime(fd, 0, &when, NULL);
+}
+
+static void
+arm_grace_timer(struct supervisor *sv)
+{
+	if (arm_timer(sv->timerfd, sv->settings->grace_ms) < 0) {
 		/* Without the timer SIGKILL would never come: send it
 		 * now rather than wait forever. */
 		warn_errno("unable to start the grace timer, killing now");
 		signal_everyone(sv, SIGKILL);
 	}
+}
+
+static void
+kill_main(struct supervisor *sv)
+{
+	if (sv->main_pid == 0)
+		return;
+	info("stop: pid %d still runs %ld.%03lds after the stop signal, "
+	     "killing it", (int)sv->main_pid,
+	     sv->settings->stop_timeout_ms / 1000,
+	     sv->settings->stop_timeout_ms % 1000);
+	/* Our unreaped child: the pid cannot have been reused. */
+	if (kill(sv->main_pid, SIGKILL) < 0 && errno != ESRCH)
+		warn_errno("unable to kill pid %d", (int)sv->main_pid);
 }
 
 /* Feeds one event to the stop state machine and carries out its actions. */
@@ -85,11 +120,21 @@ step_stop(struct supervisor *sv, enum stop_event event)
 	step = stop_transition(sv->phase, event, (struct stop_policy){
 		.no_grace = sv->settings->grace_ms == 0,
 		.wait_all = sv->settings->wait_all,
+		.stop_timeout = sv->settings->stop_timeout_ms >= 0,
 	});
 	if (step.next != sv->phase)
 		debug("stop: %s -> %s", stop_phase_name(sv->phase),
 		      stop_phase_name(step.next));
 	sv->phase = step.next;
+	if (step.actions & STOP_ACT_ARM_STOP_TIMEOUT) {
+		if (sv->settings->stop_timeout_ms == 0)
+			kill_main(sv);
+		else if (arm_timer(sv->stop_timerfd,
+				   sv->settings->stop_timeout_ms) < 0)
+			warn_errno("unable to start the stop timer");
+	}
+	if (step.actions & STOP_ACT_KILL_MAIN)
+		kill_main(sv);
 	if (step.actions & STOP_ACT_TERM_ALL) {
 		signal_everyone(sv, SIGTERM);
 		/* A stopped process cannot act on SIGTERM until continued. */
@@ -166,11 +211,8 @@ on_stranger_exit(int fd, void *ctx)
 static void
 on_rescan(int fd, void *ctx)
 {
-	uint64_t expirations;
-
-	if (read(fd, &expirations, sizeof(expirations)) < 0)
-		return;	/* EAGAIN: a spurious wake-up */
-	reap_children(ctx);
+	if (timer_fired(fd))
+		reap_children(ctx);
 }
 
 /* Starts the rescan timer: the fallback where no pidfd can be had. */
@@ -363,16 +405,17 @@ on_signals(int fd, void *ctx)
 static void
 on_grace_timer(int fd, void *ctx)
 {
-	struct supervisor *sv = ctx;
-	uint64_t expirations;
-
-	if (read(fd, &expirations, sizeof(expirations)) < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			warn_errno("unable to read the grace timer");
+	if (!timer_fired(fd))
 		return;
-	}
 	info("stop: grace period over, killing what is left");
-	step_stop(sv, STOP_EV_GRACE_EXPIRED);
+	step_stop(ctx, STOP_EV_GRACE_EXPIRED);
+}
+
+static void
+on_stop_timer(int fd, void *ctx)
+{
+	if (timer_fired(fd))
+		step_stop(ctx, STOP_EV_STOP_TIMEOUT);
 }
 
 /* The end of a pidfile hand-over: the new main process, or none. */
@@ -422,13 +465,17 @@ supervise_setup(const struct settings *settings, int sigfd)
 	sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	sv->rescan_fd = timerfd_create(CLOCK_MONOTONIC,
 				       TFD_NONBLOCK | TFD_CLOEXEC);
-	if (sv->timerfd < 0 || sv->rescan_fd < 0)
+	sv->stop_timerfd = timerfd_create(CLOCK_MONOTONIC,
+					  TFD_NONBLOCK | TFD_CLOEXEC);
+	if (sv->timerfd < 0 || sv->rescan_fd < 0 || sv->stop_timerfd < 0)
 		die_errno("unable to create a timer");
 	rc = loop_watch(&sv->loop, sigfd, on_signals, sv);
 	if (rc == 0)
 		rc = loop_watch(&sv->loop, sv->timerfd, on_grace_timer, sv);
 	if (rc == 0)
 		rc = loop_watch(&sv->loop, sv->rescan_fd, on_rescan, sv);
+	if (rc == 0)
+		rc = loop_watch(&sv->loop, sv->stop_timerfd, on_stop_timer, sv);
 	if (rc < 0) {
 		errno = -rc;
 		die_errno("unable to watch signals and timers");

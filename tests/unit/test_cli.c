@@ -35,6 +35,7 @@ test_defaults(void **state)
 	assert_false(s.group);
 	assert_int_equal(s.verbosity, 0);
 	assert_int_equal(s.grace_ms, 5000);
+	assert_int_equal(s.stop_timeout_ms, -1);
 	assert_int_equal(sigismember(&s.stop_signals, SIGTERM), 1);
 	assert_int_equal(sigismember(&s.stop_signals, SIGINT), 1);
 	assert_int_equal(sigismember(&s.stop_signals, SIGHUP), 0);
@@ -46,6 +47,7 @@ static void
 test_options(void **state)
 {
 	char *argv[] = { "grace", "-g", "-vv", "--verbose", "--grace", "0.25",
+			 "--stop-timeout", "8",
 			 "--stop-signals", "HUP,SIGUSR1,15", "--", "app", "-v",
 			 NULL };
 	struct settings s;
@@ -55,6 +57,7 @@ test_options(void **state)
 	assert_true(s.group);
 	assert_int_equal(s.verbosity, 3);
 	assert_int_equal(s.grace_ms, 250);
+	assert_int_equal(s.stop_timeout_ms, 8000);
 	assert_int_equal(sigismember(&s.stop_signals, SIGHUP), 1);
 	assert_int_equal(sigismember(&s.stop_signals, SIGUSR1), 1);
 	assert_int_equal(sigismember(&s.stop_signals, SIGTERM), 1);

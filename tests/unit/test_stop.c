@@ -22,7 +22,7 @@ static void
 expect(enum stop_phase phase, enum stop_event event, bool no_grace,
        enum stop_phase next, unsigned actions)
 {
-	struct stop_policy policy = { no_grace, false };
+	struct stop_policy policy = { no_grace, false, false };
 	struct stop_step step = stop_transition(phase, event, policy);
 
 	assert_int_equal(step.next, next);
@@ -85,8 +85,8 @@ test_exit_only_when_no_process_left(void **state)
 	int flags;
 
 	(void)state;
-	for (flags = 0; flags < 4; flags++) {
-		policy = (struct stop_policy){ flags & 1, flags & 2 };
+	for (flags = 0; flags < 8; flags++) {
+		policy = (struct stop_policy){ flags & 1, flags & 2, flags & 4 };
 		for (phase = 0; phase < STOP_NPHASES; phase++)
 			for (event = 0; event < STOP_NEVENTS; event++) {
 				step = stop_transition(phase, event, policy);
@@ -117,8 +117,8 @@ test_main_running_ignores_timers_and_echild(void **state)
 static void
 test_wait_all(void **state)
 {
-	struct stop_policy wait_all = { false, true };
-	struct stop_policy both = { true, true };
+	struct stop_policy wait_all = { false, true, false };
+	struct stop_policy both = { true, true, false };
 
 	(void)state;
 	expect_with(STOP_RUNNING, STOP_EV_MAIN_EXITED, wait_all, STOP_LINGERING,
@@ -134,6 +134,26 @@ test_wait_all(void **state)
 	/* A stop asked before the main process exited goes on as usual. */
 	expect_with(STOP_ASKED, STOP_EV_MAIN_EXITED, wait_all, STOP_DRAINING,
 		    STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE);
+}
+
+/* --stop-timeout: a stop signal starts its timer; when it fires with the
+ * main process still running, the main process gets SIGKILL. */
+static void
+test_stop_timeout(void **state)
+{
+	struct stop_policy timed = { false, false, true };
+
+	(void)state;
+	expect_with(STOP_RUNNING, STOP_EV_STOP_SIGNAL, timed, STOP_ASKED,
+		    STOP_ACT_ARM_STOP_TIMEOUT);
+	expect_with(STOP_ASKED, STOP_EV_STOP_SIGNAL, timed, STOP_ASKED, 0);
+	expect_with(STOP_ASKED, STOP_EV_STOP_TIMEOUT, timed, STOP_ASKED,
+		    STOP_ACT_KILL_MAIN);
+	/* Fired after the main process had gone: nothing to do. */
+	expect_with(STOP_DRAINING, STOP_EV_STOP_TIMEOUT, timed, STOP_DRAINING,
+		    0);
+	expect_with(STOP_KILLING, STOP_EV_STOP_TIMEOUT, timed, STOP_KILLING,
+		    0);
 }
 
 static void
@@ -158,6 +178,7 @@ main(void)
 		cmocka_unit_test(test_exit_only_when_no_process_left),
 		cmocka_unit_test(test_main_running_ignores_timers_and_echild),
 		cmocka_unit_test(test_wait_all),
+		cmocka_unit_test(test_stop_timeout),
 		cmocka_unit_test(test_phase_names),
 	};
 
