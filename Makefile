@@ -23,7 +23,7 @@ PYTHON    := /usr/bin/python3
 PYTEST    := $(PYTHON) -m pytest -q -p no:cacheprovider
 
 .PHONY: all static asan helpers unit scenarios scenarios-asan test deps demo \
-        bench install clean
+        bench lint install clean
 
 all: $(BUILD)/grace
 
@@ -68,7 +68,18 @@ scenarios-asan: deps $(BUILD)/asan/grace helpers
 	GRACE=$(abspath $(BUILD)/asan/grace) HELPERS=$(abspath $(BUILD)/helpers) \
 		GRACE_SANITIZED=1 $(PYTEST) tests/scenarios
 
+# Static analysis of src/, clean or failing; see .clang-tidy and
+# .cppcheck-suppressions for what is left out and why.
+lint: deps
+	cppcheck --std=c11 --enable=warning,style,performance,portability \
+		--error-exitcode=1 --inline-suppr -q -D_GNU_SOURCE \
+		-DGRACE_VERSION='"lint"' \
+		--suppressions-list=.cppcheck-suppressions src/
+	clang-tidy --quiet $(SRCS) -- -std=c17 -D_GNU_SOURCE \
+		-DGRACE_VERSION='"lint"'
+
 test: deps
+	$(MAKE) lint
 	$(MAKE) all
 	$(MAKE) CC=clang BUILD=$(BUILD)/clang all
 	$(MAKE) static

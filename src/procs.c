@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +14,36 @@
 #include "log.h"
 #include "procs.h"
 
+/* Parses a whole decimal pid (>= 0) at the start of text, up to a space
+ * or the end; -1 for anything else. */
+static pid_t
+parse_pid(const char *text)
+{
+	char *end;
+	long value;
+
+	if (*text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (errno != 0 || value > INT_MAX || (*end != '\0' && *end != ' '))
+		return -1;
+	return (pid_t)value;
+}
+
 int
 procs_parse_stat(const char *stat, char *state, pid_t *ppid)
 {
 	const char *p = strrchr(stat, ')');	/* comm may hold ')' too */
-	int value;
+	pid_t value;
 
-	if (p == NULL || sscanf(p + 1, " %c %d", state, &value) != 2 ||
-	    value < 0)
+	/* After the comm: " S PPID ...". */
+	if (p == NULL || p[1] != ' ' || p[2] == '\0' || p[3] != ' ')
 		return -1;
+	value = parse_pid(p + 4);
+	if (value < 0)
+		return -1;
+	*state = p[2];
 	*ppid = value;
 	return 0;
 }
@@ -119,10 +141,9 @@ scan_proc(struct procs_entry **out, size_t *count)
 	if (dir == NULL)
 		return -errno;
 	while ((errno = 0, d = readdir(dir)) != NULL) {
-		if (d->d_name[0] < '1' || d->d_name[0] > '9')
-			continue;
-		if (read_stat(d->d_name, &state, &ppid) < 0)
-			continue;	/* exited since readdir */
+		if (parse_pid(d->d_name) <= 0 ||
+		    read_stat(d->d_name, &state, &ppid) < 0)
+			continue;	/* not a process, or exited since */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
 			grown = realloc(entries, cap * sizeof(*entries));
@@ -133,7 +154,7 @@ scan_proc(struct procs_entry **out, size_t *count)
 			}
 			entries = grown;
 		}
-		entries[n].pid = (pid_t)atoi(d->d_name);
+		entries[n].pid = parse_pid(d->d_name);
 		entries[n].ppid = ppid;
 		n++;
 	}
@@ -252,10 +273,9 @@ procs_find_stranger(void)
 	if (dir == NULL)
 		return -errno;
 	while (found == 0 && (d = readdir(dir)) != NULL) {
-		if (d->d_name[0] < '1' || d->d_name[0] > '9')
-			continue;
-		pid = (pid_t)atoi(d->d_name);
-		if (pid == self || read_stat(d->d_name, &state, &ppid) < 0)
+		pid = parse_pid(d->d_name);
+		if (pid <= 0 || pid == self ||
+		    read_stat(d->d_name, &state, &ppid) < 0)
 			continue;
 		if (state != 'Z' && state != 'X')
 			found = pid;
