@@ -23,7 +23,7 @@ PYTHON    := /usr/bin/python3
 PYTEST    := $(PYTHON) -m pytest -q -p no:cacheprovider
 
 .PHONY: all static asan helpers unit scenarios scenarios-asan test deps demo \
-        bench lint install clean
+        bench lint fuzz fuzz-smoke install clean
 
 all: $(BUILD)/grace
 
@@ -68,6 +68,36 @@ scenarios-asan: deps $(BUILD)/asan/grace helpers
 	GRACE=$(abspath $(BUILD)/asan/grace) HELPERS=$(abspath $(BUILD)/helpers) \
 		GRACE_SANITIZED=1 $(PYTEST) tests/scenarios
 
+# libFuzzer targets (clang) over every parser; fuzz/seeds/ holds the seed
+# corpus, copied so that runs never write into the tree.  `make fuzz` runs
+# each for FUZZ_SECONDS; `make test` runs a short smoke pass.
+FUZZ_TARGETS  := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_SECONDS  ?= 60
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) Makefile
+	@mkdir -p $(@D)
+	clang $(ALLFLAGS) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -Isrc -o $@ $< $(LIB_SRCS)
+
+fuzz: deps $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory run-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+fuzz-smoke: deps $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory run-fuzz FUZZ_SECONDS=5
+
+run-fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		corpus=$(BUILD)/fuzz/corpus-$$t; mkdir -p $$corpus; \
+		cp -n fuzz/seeds/$$t/* $$corpus/ 2>/dev/null || true; \
+		echo "== fuzz_$$t for $(FUZZ_SECONDS)s"; \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=$(BUILD)/fuzz/crash-$$t- \
+			-print_final_stats=0 $$corpus 2>$(BUILD)/fuzz/fuzz_$$t.log \
+			|| { tail -40 $(BUILD)/fuzz/fuzz_$$t.log; exit 1; }; \
+		grep -h "^Done" $(BUILD)/fuzz/fuzz_$$t.log || true; \
+	done
+
 # Static analysis of src/, clean or failing; see .clang-tidy and
 # .cppcheck-suppressions for what is left out and why.
 lint: deps
@@ -80,6 +110,7 @@ lint: deps
 
 test: deps
 	$(MAKE) lint
+	$(MAKE) fuzz-smoke
 	$(MAKE) all
 	$(MAKE) CC=clang BUILD=$(BUILD)/clang all
 	$(MAKE) static
