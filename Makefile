@@ -23,7 +23,7 @@ PYTHON    := /usr/bin/python3
 PYTEST    := $(PYTHON) -m pytest -q -p no:cacheprovider
 
 .PHONY: all static asan helpers unit scenarios scenarios-asan test deps demo \
-        bench lint fuzz fuzz-smoke install clean
+        bench lint fuzz fuzz-smoke check-valgrind install clean
 
 all: $(BUILD)/grace
 
@@ -108,6 +108,13 @@ lint: deps
 	clang-tidy --quiet $(SRCS) -- -std=c17 -D_GNU_SOURCE \
 		-DGRACE_VERSION='"lint"'
 
+# The scenarios again with grace under valgrind's memcheck (no error, no
+# leak: tests/valgrind.sh makes either exit 99).
+check-valgrind: deps $(BUILD)/grace helpers
+	GRACE_BINARY=$(abspath $(BUILD)/grace) GRACE=$(abspath tests/valgrind.sh) \
+		HELPERS=$(abspath $(BUILD)/helpers) GRACE_SANITIZED=1 \
+		$(PYTEST) tests/scenarios
+
 test: deps
 	$(MAKE) lint
 	$(MAKE) fuzz-smoke
@@ -117,6 +124,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) scenarios
 	$(MAKE) scenarios-asan
+	$(MAKE) check-valgrind
 
 # Installs what the build and the tests need on a fresh Debian machine.
 deps:
