@@ -371,32 +371,35 @@ handle_signal(struct supervisor *sv, const struct signalfd_siginfo *si)
 	forward(sv, target);
 }
 
-/* Reads every pending signal.  SIGCHLD is handled once per batch, after
- * the others, since one reap drains every exit anyway. */
+/*
+ * Reads one batch of pending signals and handles it; SIGCHLD once, after
+ * the others, since one reap drains every exit anyway.  One batch per
+ * call: epoll (level-triggered) calls again while more are pending, so a
+ * flood of queued signals never holds up reaping, timers or the exit.
+ * The signalfd hands SIGCHLD over before any real-time signal.
+ */
 static void
 on_signals(int fd, void *ctx)
 {
-	struct signalfd_siginfo si[16];
+	struct signalfd_siginfo si[32];
 	struct supervisor *sv = ctx;
 	bool child_exited = false;
 	ssize_t n;
 	size_t i;
 
-	for (;;) {
+	do
 		n = read(fd, si, sizeof(si));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				warn_errno("unable to read signals");
-			break;
-		}
-		for (i = 0; i < (size_t)n / sizeof(si[0]); i++) {
-			if (si[i].ssi_signo == SIGCHLD)
-				child_exited = true;
-			else
-				handle_signal(sv, &si[i]);
-		}
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno != EAGAIN)
+			warn_errno("unable to read signals");
+		return;
+	}
+	for (i = 0; i < (size_t)n / sizeof(si[0]); i++) {
+		if (si[i].ssi_signo == SIGCHLD)
+			child_exited = true;
+		else
+			handle_signal(sv, &si[i]);
 	}
 	if (child_exited)
 		reap_children(sv);
