@@ -70,8 +70,20 @@ stop_ticking(struct follow *follow)
 	follow->active = false;
 }
 
-/* Ends the hand-over: with pid, or with a single line saying why not; a
- * warning when the pidfile named something it should not have. */
+/* Says, once, why the hand-over found no one: a warning when the pidfile
+ * named something it should not have. */
+static void
+report_no_one(const struct follow *follow)
+{
+	if (follow->suspect)
+		warn("no new main process in %s: %s", follow->path,
+		     follow->why);
+	else
+		info("no new main process in %s: %s", follow->path,
+		     follow->why);
+}
+
+/* Ends the hand-over: with pid, or with a line saying why not. */
 static void
 finish(struct follow *follow, pid_t pid)
 {
@@ -79,12 +91,8 @@ finish(struct follow *follow, pid_t pid)
 	if (pid > 0)
 		info("following pid %d, named by %s, as the main process",
 		     (int)pid, follow->path);
-	else if (follow->suspect)
-		warn("no new main process in %s: %s", follow->path,
-		     follow->why);
 	else
-		info("no new main process in %s: %s", follow->path,
-		     follow->why);
+		report_no_one(follow);
 	follow->done(pid, follow->ctx);
 }
 
@@ -153,4 +161,13 @@ follow_cancel(struct follow *follow)
 {
 	if (follow->active)
 		stop_ticking(follow);
+}
+
+void
+follow_give_up(struct follow *follow)
+{
+	if (!follow->active)
+		return;
+	stop_ticking(follow);
+	report_no_one(follow);
 }

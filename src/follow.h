@@ -40,5 +40,8 @@ void follow_setup(struct follow *follow, struct loop *loop, const char *path,
 void follow_begin(struct follow *follow, pid_t from);
 /* Ends a hand-over early, without calling done. */
 void follow_cancel(struct follow *follow);
+/* Ends a hand-over that can no longer succeed (no process is left),
+ * saying why the last look found no one; does not call done. */
+void follow_give_up(struct follow *follow);
 
 #endif

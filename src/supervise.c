@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -275,9 +274,7 @@ reap_children(struct supervisor *sv)
 		return;
 	if (sv->follow.active) {
 		/* No child left: no one the pidfile could name. */
-		snprintf(sv->follow.why, sizeof(sv->follow.why),
-			 "no process is left");
-		follow_cancel(&sv->follow);
+		follow_give_up(&sv->follow);
 		step_stop(sv, STOP_EV_MAIN_EXITED);
 	}
 	if (sv->pid1 && sv->phase >= STOP_LINGERING && wait_for_strangers(sv))
@@ -352,17 +349,23 @@ handle_signal(struct supervisor *sv, const struct signalfd_siginfo *si)
 	char name[SIG_NAME_MAX];
 	int sig = (int)si->ssi_signo;
 	int target = sig <= CLI_MAX_SIGNAL ? sv->settings->rewrite[sig] : sig;
+	enum stop_phase before;
 
 	info("received %s from pid %u", sig_name(sig, name), si->ssi_pid);
 	/* The signal as received decides the stop, whatever it is
 	 * rewritten to: the runtime's SIGTERM is a stop even when the
 	 * application wants SIGQUIT. */
 	if (sigismember(&sv->settings->stop_signals, sig) == 1) {
+		before = sv->phase;
 		step_stop(sv, STOP_EV_STOP_SIGNAL);
 		if (sv->main_pid == 0 && sv->phase == STOP_ASKED) {
 			stop_without_main(sv);
 			return;
 		}
+		/* --wait-all: the stop sequence has just sent everyone
+		 * SIGTERM; do not send them the stop signal twice. */
+		if (before == STOP_LINGERING && sv->phase != before)
+			return;
 	}
 	if (target == 0) {
 		info("%s dropped, as -r asks", name);
