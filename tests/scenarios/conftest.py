@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 """Runs an init (grace, tini, dumb-init, catatonit or none) over a workload of
-test helpers, as PID 1 of a fresh PID namespace or as a plain process, and
-reads the event log the helpers write."""
+test helpers, as PID 1 of a fresh PID namespace (unshare, or an OCI container
+under runc or crun) or as a plain process, and reads the event log the
+helpers write."""
 
 import dataclasses
+import json
 import os
 import select
 import shutil
@@ -32,6 +34,14 @@ INITS = ("grace", "tini", "dumb-init", "catatonit", "none")
 UNDER_TEST = os.environ.get("SCENARIO_INIT", "grace")
 assert UNDER_TEST in INITS, f"SCENARIO_INIT={UNDER_TEST}: not one of {INITS}"
 MODES = ("pid1", "plain")
+
+# What starts the init as PID 1: a bare PID namespace (unshare), or an OCI
+# container run by runc or crun, as `docker run` would.
+RUNTIMES = ("unshare", "runc", "crun")
+# Where an init runs, as (mode, runtime): PID 1 under each runtime, or a
+# plain process.  The ids are the runtimes' names and "plain".
+PLACES = [pytest.param("pid1", runtime, id=runtime) for runtime in RUNTIMES] \
+    + [pytest.param("plain", None, id="plain")]
 
 # The other inits, from Debian's packages: by full path, so that grace
 # installed under their names (its drop-in personas) does not stand in.
@@ -252,8 +262,9 @@ class Run:
     """One init over one workload.
 
     pid1: `unshare --pid --fork --mount-proc setsid INIT ... -- CMD`, so the
-    init is PID 1 and a session leader, as under runc or crun.  plain: the
-    init is an ordinary process (its own session) started by the test.
+    init is PID 1 and a session leader, as under runc or crun (ContainerRun
+    runs it under those).  plain: the init is an ordinary process (its own
+    session) started by the test.
     """
 
     def __init__(self, workdir, name):
@@ -291,35 +302,43 @@ class Run:
         init_options()."""
         init = init or UNDER_TEST
         self.mode, self.init = mode, init
-        front = ["env"]
-        front += [f"--ignore-signal={','.join(ignore)}"] if ignore else []
-        front += [f"--block-signal={','.join(block)}"] if block else []
-        drop = NOBODY if user == "nobody" else []
         argv = init_options(init, mode, **options) + list(cmd)
-        if mode == "pid1":
-            argv = front + ["unshare", "--pid", "--fork", "--kill-child",
-                            "--mount-proc", "setsid"] + drop + argv
-        else:
-            argv = front + drop + argv
-        self.argv = argv
+        self.argv = self.launcher(argv, user, ignore, block, env)
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                          stdout=out, stderr=err,
-                                         env=self.env(env),
+                                         env=self.launcher_env(env),
                                          start_new_session=True)
         self.pidfd = os.pidfd_open(self.proc.pid)
         self.watcher = threading.Thread(target=self._watch_exit, daemon=True)
         self.watcher.start()
-        if mode == "pid1":
-            # A workload may be over before it is seen: then there is no pid.
-            self.host_pid = wait_until(
-                lambda: self._namespace_init() or self.proc.poll() is not None,
-                what="the namespace's PID 1")
-            if self.host_pid is True:
-                self.host_pid = None
-        else:
-            self.host_pid = self.proc.pid
+        self.host_pid = self.find_init()
         return self
+
+    def launcher(self, argv, user, ignore, block, env):
+        """The command line that starts the init's ARGV as start() asks."""
+        front = ["env"]
+        front += [f"--ignore-signal={','.join(ignore)}"] if ignore else []
+        front += [f"--block-signal={','.join(block)}"] if block else []
+        drop = NOBODY if user == "nobody" else []
+        if self.mode == "pid1":
+            return front + ["unshare", "--pid", "--fork", "--kill-child",
+                            "--mount-proc", "setsid"] + drop + argv
+        return front + drop + argv
+
+    def launcher_env(self, env):
+        """The environment of the launcher, which the init inherits."""
+        return self.env(env)
+
+    def find_init(self):
+        """The init's host pid, once it exists."""
+        if self.mode != "pid1":
+            return self.proc.pid
+        # A workload may be over before it is seen: then there is no pid.
+        pid = wait_until(
+            lambda: self._namespace_init() or self.proc.poll() is not None,
+            what="the namespace's PID 1")
+        return None if pid is True else pid
 
     def _watch_exit(self):
         """Notes the moment the process started exits (in pid1 mode unshare,
@@ -412,6 +431,12 @@ class Run:
     def stderr(self):
         return self.stderr_path.read_text(errors="replace")
 
+    def report(self):
+        """What a failed test shows of this run."""
+        return (f"=== {self.name}: {' '.join(map(str, self.argv))}\n"
+                f"exit code: {self.exit_code}\n"
+                f"stderr:\n{self.stderr()}\n{self.log.dump()}")
+
     def stdout(self):
         return self.stdout_path.read_text(errors="replace")
 
@@ -419,16 +444,20 @@ class Run:
         """Processes of this run that are still alive."""
         return tagged_pids(self.tag)
 
-    def cleanup(self):
-        """Kills whatever is left of the run: the namespace's PID 1 takes the
-        namespace with it; plain runs are found by their tag."""
-        if self.proc is None:
-            return
+    def kill_init(self):
+        """Kills the namespace's PID 1, which takes the namespace with it."""
         if self.mode == "pid1" and self.proc.poll() is None and self.host_pid:
             try:
                 os.kill(self.host_pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+    def cleanup(self):
+        """Kills whatever is left of the run: the init and its namespace,
+        then every process found by its tag (all of a plain run)."""
+        if self.proc is None:
+            return
+        self.kill_init()
         for pid in self.leftovers():
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -442,6 +471,319 @@ class Run:
                 proc.wait()
         self.watcher.join()
         os.close(self.pidfd)
+
+
+# --- OCI containers ---------------------------------------------------------
+
+# Debian's busybox-static: the shell and kill of a container's rootfs.
+BUSYBOX = "/bin/busybox"
+APPLETS = ("sh", "kill", "true", "sleep", "cat", "ps")
+
+# What Docker grants a container by default.
+CAPABILITIES = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",
+                "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID",
+                "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+                "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"]
+
+# Passed on into containers, so that a sanitized grace reads them there too.
+SANITIZER_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
+
+# crun 1.8 refuses a host with hybrid cgroups ("cgroups in hybrid mode not
+# supported").  It runs there in a mount namespace of its own, with a pure
+# cgroup2 mounted on /sys/fs/cgroup and no cgroup manager; the host's
+# /sys/fs/cgroup is left as it is.
+PRIVATE_CGROUP2 = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                   'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"', "sh"]
+
+# The ways a runtime may run containers here, tried in this order: what
+# the way is called, a command that wraps the runtime, its global options.
+RUNTIME_WAYS = {
+    "runc": [("as it is", [], [])],
+    "crun": [("as it is", [], []),
+             ("in a private cgroup2 mount", PRIVATE_CGROUP2,
+              ["--cgroup-manager=disabled"])],
+}
+
+
+def shared_libraries(program):
+    """The shared libraries PROGRAM loads, the loader among them, as ldd
+    finds them; none for a static program."""
+    found = subprocess.run(["ldd", program], capture_output=True, text=True)
+    if found.returncode != 0:
+        return []  # "not a dynamic executable"
+    # "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)",
+    # "/lib64/ld-linux-x86-64.so.2 (0x...)", "linux-vdso.so.1 (0x...)"
+    return [word for line in found.stdout.splitlines()
+            for word in line.split()[:3] if word.startswith("/")]
+
+
+def rootfs_unfit():
+    """Why the scenarios' containers cannot hold what they should run, or
+    None.  Fails the test when grace or the helpers are not built."""
+    if not os.path.exists(GRACE) or not HELPERS.is_dir():
+        pytest.fail(f"{GRACE} or {HELPERS} is missing: run `make all helpers`")
+    if not os.path.exists(BUSYBOX):
+        return f"{BUSYBOX} is missing: containers need busybox-static"
+    with open(GRACE, "rb") as f:
+        if f.read(4) != b"\x7fELF":
+            # tests/valgrind.sh, say: it needs valgrind and the host's tools.
+            return (f"GRACE={GRACE} is no ELF program: a container holds "
+                    "grace, its libraries and busybox, nothing more")
+    return None
+
+
+def build_rootfs(root):
+    """Fills ROOT with what containers run: busybox and its applets in /bin,
+    grace, the helpers and the other inits, each at its path on the host
+    (so a command line reads the same inside and outside), and the libraries
+    they load."""
+    programs = [BUSYBOX, GRACE] + \
+        sorted(str(path) for path in HELPERS.iterdir() if path.is_file()) + \
+        [path for path in OTHER_INITS.values() if os.path.exists(path)]
+    for program in programs:
+        for path in [program] + shared_libraries(program):
+            copy = root / path.lstrip("/")
+            if not copy.exists():
+                copy.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+                shutil.copy2(path, copy)
+    for applet in APPLETS:
+        (root / "bin" / applet).symlink_to("busybox")
+    for mountpoint in ("proc", "dev", "sys", "tmp"):
+        (root / mountpoint).mkdir(mode=0o755, exist_ok=True)
+
+
+def oci_config(args, env, rootfs, binds, user=None):
+    """A container's config.json, much as `runc spec` writes it: no
+    terminal, a read-only ROOTFS, the host's directories BINDS at their own
+    paths, Docker's default capabilities, and root or (USER "nobody")
+    nobody."""
+    uid = 65534 if user == "nobody" else 0
+    return {
+        "ociVersion": "1.0.2",
+        "process": {
+            "terminal": False,
+            "user": {"uid": uid, "gid": uid},
+            "args": [str(arg) for arg in args],
+            "env": [f"{key}={value}" for key, value in env.items()],
+            "cwd": "/",
+            "capabilities": {kind: CAPABILITIES
+                             for kind in ("bounding", "effective", "permitted")},
+            "noNewPrivileges": True,
+        },
+        "root": {"path": str(rootfs), "readonly": True},
+        "hostname": "scenario",
+        "mounts": [
+            {"destination": "/proc", "type": "proc", "source": "proc"},
+            {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+             "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+            {"destination": "/sys", "type": "sysfs", "source": "sysfs",
+             "options": ["nosuid", "noexec", "nodev", "ro"]},
+        ] + [{"destination": str(path), "type": "bind", "source": str(path),
+              "options": ["rbind", "rw"]} for path in binds],
+        "linux": {"namespaces": [{"type": kind} for kind in
+                                 ("pid", "ipc", "uts", "mount", "network")]},
+    }
+
+
+class Runtime:
+    """An OCI runtime (runc or crun) as it runs containers on this machine:
+    with a state directory of the session's own, the rootfs every container
+    shares, and the command that wraps it, if it needs one."""
+
+    def __init__(self, name, where, rootfs, way, wrapper, options):
+        self.name = name
+        self.way = way
+        self.state = where / f"{name}-state"
+        self.rootfs = rootfs
+        self.wrapper = list(wrapper)
+        self.options = list(options)
+
+    def command(self, *args):
+        """A command line for a container that runs already (kill, exec,
+        delete)."""
+        return [self.name, "--root", str(self.state), *map(str, args)]
+
+    def run_command(self, bundle, container_id, pid_file=None, log=None):
+        """The command line that runs a container in the foreground: it
+        exits with the container's status.  The runtime's own messages go to
+        LOG, so the container's stderr is the init's alone."""
+        argv = self.wrapper + [self.name, "--root", str(self.state)] + self.options
+        argv += [f"--log={log}"] if log else []
+        argv += ["run", "--bundle", str(bundle)]
+        argv += ["--pid-file", str(pid_file)] if pid_file else []
+        return argv + [container_id]
+
+    @classmethod
+    def find(cls, name, where, rootfs):
+        """NAME as it runs a container here (one that runs busybox true),
+        or, when it cannot, the reason."""
+        if shutil.which(name) is None:
+            return f"{name} is not installed"
+        reasons = []
+        for way, wrapper, options in RUNTIME_WAYS[name]:
+            runtime = cls(name, where, rootfs, way, wrapper, options)
+            runtime.state.mkdir(exist_ok=True)
+            bundle = Path(tempfile.mkdtemp(prefix=f"probe-{name}-", dir=where))
+            config = oci_config(["/bin/true"], {"PATH": "/bin"}, rootfs, [])
+            (bundle / "config.json").write_text(json.dumps(config))
+            container_id = f"grace-probe-{uuid.uuid4().hex[:12]}"
+            try:
+                probe = subprocess.run(runtime.run_command(bundle, container_id),
+                                       stdin=subprocess.DEVNULL,
+                                       capture_output=True, text=True,
+                                       timeout=TIMEOUT)
+                if probe.returncode == 0:
+                    return runtime
+                lines = (probe.stderr or probe.stdout).strip().splitlines()
+                why = lines[-1] if lines else f"exit {probe.returncode}"
+            except subprocess.TimeoutExpired:
+                why = f"no container ran within {TIMEOUT:.0f}s"
+            reasons.append(f"{way}: {why}")
+            subprocess.run(runtime.command("delete", "-f", container_id),
+                           capture_output=True, timeout=TIMEOUT)
+        return f"{name} cannot run a container here: {'; '.join(reasons)}"
+
+
+class Containers:
+    """The rootfs every container of the session shares, read-only, and the
+    runtimes that can run containers on this machine; made on first use."""
+
+    def __init__(self):
+        self.where = None
+        self.runtimes = {}
+
+    def rootfs(self):
+        """The rootfs, built on first use; skips the test, with the reason,
+        when it cannot hold what the scenarios run."""
+        unfit = rootfs_unfit()
+        if unfit:
+            pytest.skip(unfit)
+        if self.where is None:
+            self.where = Path(tempfile.mkdtemp(prefix="grace-oci-"))
+            (self.where / "rootfs").mkdir(mode=0o755)
+            build_rootfs(self.where / "rootfs")
+        return self.where / "rootfs"
+
+    def runtime(self, name):
+        """The runtime NAME, ready to run containers; skips the test, with
+        the reason, when it cannot run one here."""
+        if name not in self.runtimes:
+            rootfs = self.rootfs()
+            self.runtimes[name] = Runtime.find(name, self.where, rootfs)
+        found = self.runtimes[name]
+        if isinstance(found, str):
+            pytest.skip(found)
+        return found
+
+    def remove(self):
+        if self.where is not None:
+            shutil.rmtree(self.where, ignore_errors=True)
+
+
+class ContainerRun(Run):
+    """The init as PID 1 of an OCI container that runc or crun runs in the
+    foreground, as `docker run` does: its `run` exits with the container's
+    status.  Signals go through `RUNTIME kill ID SIG` (`docker stop` sends
+    SIGTERM so), commands enter with `RUNTIME exec` (as `docker exec` does),
+    and the workdir is bind-mounted at its own path, so the event log's path
+    is the same inside and outside.  Only what runs in the container carries
+    the run's tag."""
+
+    def __init__(self, workdir, name, runtime):
+        super().__init__(workdir, name)
+        self.runtime = runtime
+        self.id = f"grace-{self.tag[:16]}"
+        self.bundle = workdir / f"{name}.bundle"
+        self.pid_file = workdir / f"{name}.pid"
+        self.runtime_log = workdir / f"{name}.{runtime.name}.log"
+
+    def inside_env(self, env=None):
+        """The environment of a process in the container: small, as an
+        image's."""
+        inside = {"PATH": "/bin"}
+        inside.update({k: v for k, v in os.environ.items() if k in SANITIZER_ENV})
+        inside.update({EVENT_LOG_ENV: str(self.log.path), TAG_ENV: self.tag})
+        inside.update(env or {})
+        return inside
+
+    def env_options(self, env=None):
+        return [word for key, value in self.inside_env(env).items()
+                for word in ("--env", f"{key}={value}")]
+
+    def launcher(self, argv, user, ignore, block, env):
+        if self.mode != "pid1" or ignore or block:
+            raise ValueError(f"under {self.runtime.name} the init runs as "
+                             "PID 1 with the signal state the runtime gives it")
+        self.bundle.mkdir()
+        config = oci_config(argv, self.inside_env(env), self.runtime.rootfs,
+                            [self.workdir], user)
+        (self.bundle / "config.json").write_text(json.dumps(config, indent=1))
+        return self.runtime.run_command(self.bundle, self.id, self.pid_file,
+                                        self.runtime_log)
+
+    def launcher_env(self, env):
+        """The runtime's own environment; the container's is in its config."""
+        return dict(os.environ)
+
+    def find_init(self):
+        """The container's init as the runtime's pid file names it; the
+        runtime writes it before the init runs."""
+        def written():
+            try:
+                text = self.pid_file.read_text().strip()
+            except FileNotFoundError:
+                return None
+            return int(text) if text.isdigit() else None
+
+        pid = wait_until(lambda: written() or self.proc.poll() is not None,
+                         what=f"{self.runtime.name}'s pid file")
+        return None if pid is True else pid
+
+    def tool(self, *args):
+        """Runs `RUNTIME ARGS` for this container; fails the test when the
+        runtime does."""
+        argv = self.runtime.command(*args)
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=TIMEOUT)
+        if done.returncode != 0:
+            raise AssertionError(f"{' '.join(argv)}: exit {done.returncode}: "
+                                 f"{done.stderr.strip()}")
+        return done
+
+    def signal(self, sig):
+        """Sends SIG to the init as `docker stop` and `docker kill` do."""
+        self.tool("kill", self.id, int(sig))
+
+    def inside(self, argv, check=True):
+        """Runs ARGV in the container with `RUNTIME exec`."""
+        argv = self.runtime.command("exec", *self.env_options(), self.id, *argv)
+        return subprocess.run(argv, check=check, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=TIMEOUT)
+
+    def enter(self, argv, env=None):
+        """Starts ARGV in the container with `RUNTIME exec`: in the
+        container's namespaces, but no descendant of the init."""
+        argv = self.runtime.command("exec", *self.env_options(env), self.id,
+                                    *argv)
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        self.entered.append(proc)
+        return proc
+
+    def kill_init(self):
+        """`RUNTIME delete -f`, while the runtime still has the container
+        (its `run` deletes it on the way out)."""
+        if (self.runtime.state / self.id).exists():
+            subprocess.run(self.runtime.command("delete", "-f", self.id),
+                           capture_output=True, timeout=TIMEOUT)
+
+    def report(self):
+        try:
+            log = self.runtime_log.read_text(errors="replace")
+        except FileNotFoundError:
+            log = "(none)"
+        return (f"{super().report()}\n{self.runtime.name} "
+                f"({self.runtime.way}) log:\n{log}")
 
 
 def sanitizer_report(text):
@@ -469,15 +811,29 @@ def workdir():
     shutil.rmtree(path, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def containers():
+    """The OCI runtimes and the rootfs the session's containers share."""
+    found = Containers()
+    yield found
+    found.remove()
+
+
 @pytest.fixture
-def start(workdir, request):
-    """start(cmd, init=..., mode=..., ...) -> a started Run; every run is
-    killed with its whole tree at the end of the test, and grace's stderr is
-    checked for sanitizer reports."""
+def start(workdir, request, containers):
+    """start(cmd, init=..., mode=..., runtime=..., ...) -> a started Run:
+    under RUNTIME "runc" or "crun", a ContainerRun (the runtime is skipped,
+    with the reason, where it cannot run); every run is killed with its whole
+    tree at the end of the test, and grace's stderr is checked for sanitizer
+    reports."""
     runs = []
 
-    def starter(cmd, **kwargs):
-        run = Run(workdir, f"run{len(runs)}")
+    def starter(cmd, runtime=None, **kwargs):
+        name = f"run{len(runs)}"
+        if runtime in (None, "unshare"):
+            run = Run(workdir, name)
+        else:
+            run = ContainerRun(workdir, name, containers.runtime(runtime))
         runs.append(run)
         # The helpers may run as nobody: let them create the log.
         run.log.path.touch(mode=0o666)
@@ -490,10 +846,7 @@ def start(workdir, request):
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         for run in runs:
-            print(f"=== {run.name}: {' '.join(map(str, run.argv))}")
-            print(f"exit code: {run.exit_code}")
-            print(f"stderr:\n{run.stderr()}")
-            print(run.log.dump())
+            print(run.report())
     for run in runs:
         if run.init == "grace" and sanitizer_report(run.stderr()):
             pytest.fail(f"sanitizer report from grace:\n{run.stderr()}")

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from conftest import MODES, actor, proc_stat, sig_log_name, sig_number, wait_until
+from conftest import (MODES, PLACES, RUNTIMES, actor, proc_stat, sig_log_name,
+                      sig_number, wait_until)
 
 # Every signal grace can forward: all but KILL and STOP (uncatchable), CHLD
 # (grace's own), PIPE (ignored) and the faults the kernel sends for grace's
@@ -53,26 +54,28 @@ def test_group_forwarding_reaches_other_members(start, mode, group):
     assert any(e.args == ["USR1"] for e in before) == group
 
 
+@pytest.mark.parametrize("runtime", RUNTIMES)
 @pytest.mark.parametrize("how", ["kill-1-command", "kill-1-syscall"])
-def test_term_from_inside_the_namespace_stops(start, how):
+def test_term_from_inside_the_namespace_stops(start, runtime, how):
     """`kill 1` inside a container asks for a stop, like `docker stop`."""
     if how == "kill-1-command":
         # Default disposition for TERM: only grace's forwarding can kill it.
-        run = start(actor("main", "--catch", "WINCH"))
+        run = start(actor("main", "--catch", "WINCH"), runtime=runtime)
         run.log.wait_ready("main")
         # kill itself is in the namespace: the stop may catch it too.
         run.inside(["/bin/kill", "-TERM", "1"], check=False)
         assert run.wait() == 128 + signal.SIGTERM
     else:
-        run = start(actor("main", "--send", "TERM:1"))
+        run = start(actor("main", "--send", "TERM:1"), runtime=runtime)
         term = run.log.wait_for("main", "term")
         assert term.fields["from"] == "1"
         assert run.wait() == 128 + signal.SIGTERM
 
 
-def test_term_from_inside_does_nothing_without_an_init(start):
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_term_from_inside_does_nothing_without_an_init(start, runtime):
     """Proof: PID 1 without a handler for TERM ignores `kill 1` from inside."""
-    run = start(actor("main", "--catch", "WINCH"), init="none")
+    run = start(actor("main", "--catch", "WINCH"), init="none", runtime=runtime)
     run.log.wait_ready("main")
     run.inside(["/bin/kill", "-TERM", "1"])
     # A pending TERM would be acted on before the higher-numbered WINCH.
@@ -81,9 +84,9 @@ def test_term_from_inside_does_nothing_without_an_init(start):
     assert run.running()
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_term_from_host_stops(start, mode):
-    run = start(actor("main"), mode=mode)
+@pytest.mark.parametrize("mode, runtime", PLACES)
+def test_term_from_host_stops(start, mode, runtime):
+    run = start(actor("main"), mode=mode, runtime=runtime)
     run.log.wait_ready("main")
     run.signal(signal.SIGTERM)
     assert run.log.wait_for("main", "done")

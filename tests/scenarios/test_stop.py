@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from conftest import MODES, SLOW, actor, proc_stat, wait_until
+from conftest import (MODES, OTHER_INITS, PLACES, RUNTIMES, SLOW, actor,
+                      proc_stat, wait_until)
 
 REPEATS = 5
 
@@ -77,34 +78,39 @@ def check_everyone_stopped(run, code, main_end):
     assert run.stderr() == ""
 
 
-def run_tree(start, mode, how, handler_ms):
+def run_tree(start, how, handler_ms, **where):
+    """Runs the tree where WHERE (mode, runtime) says, ends its main child
+    HOW, and checks that everyone was stopped."""
     main_args, code = HOW[how]
-    run = start(tree(handler_ms, *main_args), mode=mode)
+    run = start(tree(handler_ms, *main_args), **where)
     started = run.log.wait_ready(*ALL)
     main_end = end_main(run, how, started)
     check_everyone_stopped(run, code, main_end)
     return run
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode, runtime", PLACES)
 @pytest.mark.parametrize("how", HOW)
-def test_stop_waits_for_every_handler(start, mode, how):
-    run_tree(start, mode, how, handler_ms=1000)
+def test_stop_waits_for_every_handler(start, mode, runtime, how):
+    run_tree(start, how, handler_ms=1000, mode=mode, runtime=runtime)
 
 
+# In the bare namespace only: the test above runs under runc and crun, and
+# containers would add some 12 s to each pass of the suite.
 @pytest.mark.parametrize("repeat", range(1, REPEATS + 1), ids=lambda r: f"run{r}")
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("how", HOW)
 def test_stop_waits_for_every_handler_repeatedly(start, mode, how, repeat):
-    run_tree(start, mode, how, handler_ms=300)
+    run_tree(start, how, handler_ms=300, mode=mode)
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode, runtime", PLACES)
 @pytest.mark.parametrize("straggler", ["catches-term", "ignores-term"])
-def test_straggler_is_killed_after_the_grace_period(start, mode, straggler):
+def test_straggler_is_killed_after_the_grace_period(start, mode, runtime,
+                                                    straggler):
     on_term = "stay" if straggler == "catches-term" else "ignore"
     run = start(actor("main", "[", "straggler", "--on-term", on_term, "]"),
-                mode=mode, grace=0.5)
+                mode=mode, runtime=runtime, grace=0.5)
     run.log.wait_ready("main", "straggler")
     run.signal(signal.SIGTERM)
     assert run.wait() == 128 + signal.SIGTERM
@@ -121,11 +127,11 @@ def test_straggler_is_killed_after_the_grace_period(start, mode, straggler):
     assert run.leftovers() == []
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_grace_zero_kills_at_once(start, mode):
+@pytest.mark.parametrize("mode, runtime", PLACES)
+def test_grace_zero_kills_at_once(start, mode, runtime):
     run = start(actor("main", "[", "worker", "--term-ms", "2000", "]",
                       "[", "straggler", "--on-term", "stay", "]"),
-                mode=mode, grace=0)
+                mode=mode, runtime=runtime, grace=0)
     run.log.wait_ready("main", "worker", "straggler")
     run.signal(signal.SIGTERM)
     assert run.wait() == 128 + signal.SIGTERM
@@ -151,13 +157,15 @@ def test_plain_grace_leaves_processes_outside_its_tree_alone(start, sibling):
     assert before == ["start", "ready"]
 
 
-@pytest.mark.parametrize("init", ["tini", "dumb-init", "catatonit"])
-def test_other_inits_leave_before_the_handlers_end(start, init):
+@pytest.mark.parametrize("runtime", RUNTIMES)
+@pytest.mark.parametrize("init", OTHER_INITS)
+def test_other_inits_leave_before_the_handlers_end(start, runtime, init):
     """Proof that the tests above can fail: these inits exit when the main
     child does, and the kernel SIGKILLs what is left of the namespace.  The
     actor in its own session never even gets SIGTERM: they do not signal
     other sessions."""
-    run = start(tree(1000), init=init, group=init == "dumb-init")
+    run = start(tree(1000), init=init, runtime=runtime,
+                group=init == "dumb-init")
     run.log.wait_ready(*ALL)
     run.signal(signal.SIGTERM)
     run.wait()
@@ -168,12 +176,12 @@ def test_other_inits_leave_before_the_handlers_end(start, init):
     assert run.leftovers() == []
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_stopped_process_is_continued_to_handle_term(start, mode):
+@pytest.mark.parametrize("mode, runtime", PLACES)
+def test_stopped_process_is_continued_to_handle_term(start, mode, runtime):
     """A process stopped by SIGSTOP cannot run its handler: the SIGCONT
     after the SIGTERM lets it."""
     run = start(actor("main", "[", "worker", "--term-ms", "100", "]"),
-                mode=mode, grace=3)
+                mode=mode, runtime=runtime, grace=3)
     started = run.log.wait_ready("main", "worker")
     worker = run.host_pid_of(started["worker"].pid)
     os.kill(worker, signal.SIGSTOP)
@@ -184,21 +192,22 @@ def test_stopped_process_is_continued_to_handle_term(start, mode):
     assert done is not None and done.fields["init"] == "alive"
 
 
-def test_stop_as_nobody(start):
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_stop_as_nobody(start, runtime):
     """grace as PID 1 without privileges still stops the whole tree."""
-    run = start(tree(300), user="nobody")
+    run = start(tree(300), user="nobody", runtime=runtime)
     started = run.log.wait_ready(*ALL)
     main_end = end_main(run, "stop", started)
     check_everyone_stopped(run, 128 + signal.SIGTERM, main_end)
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_process_started_during_the_stop_is_waited_for(start, mode):
+@pytest.mark.parametrize("mode, runtime", PLACES)
+def test_process_started_during_the_stop_is_waited_for(start, mode, runtime):
     """A handler that starts a process (a cleanup job) and exits: grace
     inherits the newcomer and exits only once it is gone."""
     run = start(actor("main", "[", "escaped", "--setsid", "--term-ms", "100",
                       "--spawn-on-term", "[", "cleanup", "--after", "500", "]", "]"),
-                mode=mode)
+                mode=mode, runtime=runtime)
     run.log.wait_ready("main", "escaped")
     run.signal(signal.SIGTERM)
     assert run.wait() == 128 + signal.SIGTERM
@@ -210,19 +219,46 @@ def test_process_started_during_the_stop_is_waited_for(start, mode):
     assert run.leftovers() == []
 
 
-def test_process_entered_from_outside_is_stopped_too(start):
-    """As PID 1, "every process" is every process of the namespace, also
-    one that entered it from outside (`docker exec`), no child of grace."""
-    run = start(actor("main"))
-    run.log.wait_ready("main")
-    run.enter(actor("visitor", "--term-ms", "500"), env={"ACTOR_INIT_PID": "1"})
+def enter_visitor(start, runtime, how="stop", init=None):
+    """Starts a container under RUNTIME, enters a visitor from outside as
+    `docker exec` does (nsenter, `runc exec`, `crun exec`) that takes 1 s
+    over its SIGTERM handler, and makes the main child end HOW.  Returns the
+    run, the main child's exit status and a time before which it had
+    certainly not ended."""
+    main_args, code = HOW[how]
+    run = start(actor("main", *main_args), runtime=runtime, init=init)
+    started = run.log.wait_ready("main")
+    run.enter(actor("visitor", "--term-ms", "1000"), env={"ACTOR_INIT_PID": "1"})
     run.log.wait_ready("visitor")
-    run.signal(signal.SIGTERM)
-    assert run.wait() == 128 + signal.SIGTERM
+    return run, code, end_main(run, how, started)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+@pytest.mark.parametrize("how", ["stop", "batch"])
+def test_process_entered_from_outside_is_stopped_too(start, runtime, how):
+    """As PID 1, "every process" is every process of the namespace, also
+    one that entered it from outside, no child of grace (under crun, its
+    process group and session are 0: they lie outside the namespace)."""
+    run, code, main_end = enter_visitor(start, runtime, how)
+    assert run.wait() == code
     term = run.log.first("visitor", "term")
     done = run.log.first("visitor", "done")
     assert term is not None, "the visitor never got SIGTERM (or died first)"
     assert term.fields["from"] == "1"
+    assert term.t > main_end, "the visitor got SIGTERM before main ended"
     assert done is not None, "grace left while the visitor ran its handler"
     assert done.fields["init"] == "alive"
     assert run.exited_at > done.t
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+@pytest.mark.parametrize("init", OTHER_INITS)
+def test_other_inits_leave_before_an_entered_process_is_done(start, runtime,
+                                                             init):
+    """Proof that the test above can fail: these inits signal their child
+    (or its group) alone and exit with it; the visitor gets no SIGTERM, and
+    the kernel kills it with the namespace."""
+    run, _, _ = enter_visitor(start, runtime, init=init)
+    run.wait()
+    assert run.log.first("visitor", "term") is None
+    assert run.log.first("visitor", "done") is None

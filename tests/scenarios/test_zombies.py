@@ -3,7 +3,7 @@
 
 import pytest
 
-from conftest import MODES, helper, wait_until
+from conftest import PLACES, RUNTIMES, helper, wait_until
 
 ORPHANS = 2000
 
@@ -18,15 +18,16 @@ def start_storm(start, **kwargs):
     return run
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_orphan_storm_leaves_no_zombie(start, mode):
-    run = start_storm(start, mode=mode)
+@pytest.mark.parametrize("mode, runtime", PLACES)
+def test_orphan_storm_leaves_no_zombie(start, mode, runtime):
+    run = start_storm(start, mode=mode, runtime=runtime)
     wait_until(lambda: run.zombie_children() == 0, what="no zombie left")
     assert run.running()
 
 
-def test_orphan_storm_leaves_zombies_without_an_init(start):
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_orphan_storm_leaves_zombies_without_an_init(start, runtime):
     """Proof that the test above can fail: a PID 1 that does not reap."""
-    run = start_storm(start, init="none")
+    run = start_storm(start, init="none", runtime=runtime)
     wait_until(lambda: run.zombie_children() == ORPHANS,
                what=f"{ORPHANS} zombies")
