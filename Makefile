@@ -112,7 +112,7 @@ lint: deps
 # leak: tests/valgrind.sh makes either exit 99).
 check-valgrind: deps $(BUILD)/grace helpers
 	GRACE_BINARY=$(abspath $(BUILD)/grace) GRACE=$(abspath tests/valgrind.sh) \
-		HELPERS=$(abspath $(BUILD)/helpers) GRACE_SANITIZED=1 \
+		HELPERS=$(abspath $(BUILD)/helpers) GRACE_SANITIZED=1 GRACE_VALGRIND=1 \
 		$(PYTEST) tests/scenarios
 
 test: deps

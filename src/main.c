@@ -71,7 +71,9 @@ main(int argc, char **argv)
 	 * here and the loop is lost: the signalfd holds it. */
 	sigfd = sig_setup(&inherited);
 	supervise_setup(&settings, sigfd);
-	if (!settings.pause) {
+	if (settings.pause) {
+		info("pause mode: no command; reaping until a stop signal");
+	} else {
 		options.new_session = settings.new_session;
 		pid = spawn_child(settings.command, &options, &inherited);
 		if (pid < 0)

@@ -23,6 +23,16 @@ REPO = Path(__file__).resolve().parents[2]
 GRACE = os.environ.get("GRACE", str(REPO / "build" / "grace"))
 HELPERS = Path(os.environ.get("HELPERS", str(REPO / "build" / "helpers")))
 SANITIZED = os.environ.get("GRACE_SANITIZED") == "1"
+# `make check-valgrind`: GRACE is tests/valgrind.sh, which runs grace under
+# memcheck (and needs GRACE_BINARY in its environment).
+VALGRIND = os.environ.get("GRACE_VALGRIND") == "1"
+
+
+def skip_under_valgrind(reason):
+    """Skips a scenario that cannot mean anything with grace under
+    valgrind, saying why."""
+    if VALGRIND:
+        pytest.skip(f"not under valgrind: {reason}")
 
 # Deadlines stretch under the sanitizers; they bound waits, they never pace.
 SLOW = 3.0 if SANITIZED else 1.0

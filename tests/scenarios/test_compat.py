@@ -313,13 +313,17 @@ def test_catatonit_group_forwarding(start, persona, flavour):
 
 
 def start_pause(start, persona, flavour):
-    """An init in pause mode, once it runs and has blocked the signals it
-    reads (a namespace's init drops a signal it neither handles nor
-    blocks; unshare's child has them blocked for a moment before exec)."""
+    """An init in pause mode, once it is ready for signals: a namespace's
+    init drops a signal it neither handles nor blocks, and unshare's child
+    has them blocked for a moment before exec.  grace says so with -v
+    (after blocking them); for catatonit, its exe and its mask tell."""
     path = init_path(flavour, "catatonit", persona)
-    run = start([], init="grace" if flavour == "grace" else "catatonit",
-                init_argv=[path, "-P"])
-    binary = os.path.realpath(path)
+    if flavour == "grace":
+        run = start([], init="grace", init_argv=[path, "-P", "-v"])
+        wait_until(lambda: "pause mode" in run.stderr(),
+                   what="grace to say it pauses")
+        return run
+    run = start([], init="catatonit", init_argv=[path, "-P"])
 
     def ready():
         try:
@@ -327,9 +331,9 @@ def start_pause(start, persona, flavour):
         except (OSError, TypeError):
             return False
         blocked = int(proc_field(run.host_pid, "SigBlk") or "0", 16)
-        return exe == binary and blocked & (1 << (signal.SIGINT - 1))
+        return exe == path and blocked & (1 << (signal.SIGINT - 1))
 
-    wait_until(ready, what="the pause init to block its signals")
+    wait_until(ready, what="catatonit to block its signals")
     return run
 
 

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from conftest import (GRACE, MODES, SANITIZED, SLOW, TIMEOUT, actor, helper,
-                      proc_field, proc_stat, wait_until)
+                      proc_field, proc_stat, skip_under_valgrind, wait_until)
 
 # Every stop below uses these: short, so that a stop that does not end is
 # seen quickly, and the bounds stay generous.
@@ -53,6 +53,7 @@ def wait_stopped(run, pid):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_fork_failure_before_the_child_exists(start, mode):
+    skip_under_valgrind("tests/valgrind.sh itself forks before grace runs")
     """As nobody with RLIMIT_NPROC 1, grace itself is the one process the
     limit allows: it cannot fork the child, says so in one line and exits
     125, having started nothing."""

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from conftest import (MODES, PLACES, RUNTIMES, actor, proc_stat, sig_log_name,
-                      sig_number, wait_until)
+                      sig_number, skip_under_valgrind, wait_until)
 
 # Every signal grace can forward: all but KILL and STOP (uncatchable), CHLD
 # (grace's own), PIPE (ignored) and the faults the kernel sends for grace's
@@ -29,6 +29,8 @@ def wait_received(log, name, sig):
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("sig", FORWARDED)
 def test_signal_reaches_main_child(start, mode, sig):
+    if sig == "RTMAX":
+        skip_under_valgrind("valgrind takes the highest real-time signal")
     run = start(actor("main"), mode=mode)
     run.log.wait_ready("main")
     run.signal(sig_number(sig))

@@ -27,6 +27,9 @@ class Terminal:
         self.tag = uuid.uuid4().hex
         env = {"PATH": os.environ["PATH"], "PS1": PROMPT, "TERM": "dumb",
                TAG_ENV: self.tag}
+        # What tests/valgrind.sh needs, under `make check-valgrind`.
+        if "GRACE_BINARY" in os.environ:
+            env["GRACE_BINARY"] = os.environ["GRACE_BINARY"]
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             try:
