@@ -218,9 +218,7 @@ on_rescan(int fd, void *ctx)
 static void
 arm_rescan(struct supervisor *sv)
 {
-	struct itimerspec when = { .it_value = { 0, 100 * 1000000L } };
-
-	if (timerfd_settime(sv->rescan_fd, 0, &when, NULL) < 0)
+	if (arm_timer(sv->rescan_fd, 100) < 0)
 		warn_errno("unable to start the rescan timer");
 }
 

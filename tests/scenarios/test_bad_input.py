@@ -25,6 +25,21 @@ CASES = {
     "stop-signals-65": ["--stop-signals", "65"],
     "stop-signals-empty": ["--stop-signals", ""],
     "stop-signals-one-bad": ["--stop-signals", "TERM,FOO"],
+    "stop-signals-kill": ["--stop-signals", "KILL"],
+    "grace-overflow": ["--grace", "99999999999999999999"],
+    "grace-over-a-day": ["--grace", "86401"],
+    "grace-too-fine": ["--grace", "0.0001"],
+    "stop-timeout-negative": ["--stop-timeout", "-5"],
+    "pidfile-wait-words": ["--pidfile-wait", "soon"],
+    "pidfile-empty": ["--pidfile", ""],
+    "tini-exit-code-256": ["-e", "256"],
+    "tini-exit-code-negative": ["-e", "-1"],
+    "tini-parent-death-unknown": ["-p", "SIGFOO"],
+    "rewrite-no-colon": ["-r", "15"],
+    "rewrite-signal-65": ["-r", "65:1"],
+    "rewrite-from-zero": ["-r", "0:15"],
+    "pause-with-command": ["-P"],
+    "value-missing": ["--grace"],
 }
 
 
@@ -102,4 +117,27 @@ def test_options_end_at_the_first_non_option(workdir):
     result = run_grace(["/usr/bin/touch", "-c", str(marker), "--version"])
     assert result.returncode == 0
     assert "touch (GNU coreutils)" in result.stdout
+    assert result.stderr == ""
+
+
+def test_non_utf8_bytes_get_a_clear_error(workdir):
+    marker = workdir / "marker"
+    result = subprocess.run([GRACE.encode(), b"--grace", b"\xff\xfe", b"--",
+                             b"/usr/bin/touch", bytes(marker)],
+                            capture_output=True, timeout=TIMEOUT,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 125
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(b"grace: invalid --grace")
+    assert not marker.exists()
+
+
+def test_a_hundred_thousand_arguments(workdir):
+    """The command line passes on whole, however long."""
+    args = [str(i) for i in range(100_000)]
+    result = subprocess.run([GRACE, "--", "sh", "-c", 'echo "$#"', "sh",
+                             *args], capture_output=True, text=True,
+                            timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0
+    assert result.stdout == "100000\n"
     assert result.stderr == ""

@@ -91,6 +91,23 @@ def test_dumb_init_short_version(persona, name):
     assert result.returncode == 0 and (result.stdout or result.stderr)
 
 
+def test_make_install_makes_the_personas(tmp_path):
+    """`make install` puts grace and its man page under PREFIX, with the
+    other inits' names as symlinks to it; DESTDIR is honoured."""
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    subprocess.run(["make", "-s", "-C", repo, "install", f"DESTDIR={tmp_path}",
+                    "PREFIX=/usr"], check=True, capture_output=True,
+                   timeout=10 * TIMEOUT)
+    bindir = tmp_path / "usr" / "bin"
+    assert (bindir / "grace").is_file()
+    assert (tmp_path / "usr/share/man/man1/grace.1").is_file()
+    for name in PERSONAS:
+        assert os.readlink(bindir / name) == "grace"
+    result = run_quick([str(bindir / "docker-init"), "--version"])
+    assert re.fullmatch(VERSION_FORMAT["docker-init"], result.stdout.strip())
+
+
 # --- command lines ------------------------------------------------------------
 
 @pytest.mark.parametrize("name", PERSONAS)
@@ -203,7 +220,7 @@ def test_tini_parent_death_signal(start, persona, flavour):
     run.log.wait_for("main", "sig", "USR1")
 
 
-@pytest.mark.parametrize("how", ["-v", "-vv", "TINI_VERBOSITY=3"])
+@pytest.mark.parametrize("how", ["-v", "-vv", "-vvv", "TINI_VERBOSITY=3"])
 def test_tini_verbosity(start, persona, how):
     argv = [persona("tini")] + ([how] if how.startswith("-") else []) + ["--"]
     env = dict([how.split("=")]) if "=" in how else None
