@@ -45,9 +45,7 @@ wait_for_term(const sigset_t *term)
 {
 	siginfo_t info;
 
-	while (sigwaitinfo(term, &info) < 0)
-		if (errno != EINTR)
-			die_errno("sigwaitinfo");
+	sig_wait(term, &info);
 	return info.si_pid;
 }
 

@@ -21,7 +21,6 @@ int
 main(void)
 {
 	sigset_t stop;
-	int sig;
 
 	ev_open("pgdaemon");
 	if (setpgid(0, 0) != 0) {
@@ -34,9 +33,7 @@ main(void)
 	if (sigprocmask(SIG_BLOCK, &stop, NULL) != 0)
 		die_errno("sigprocmask");
 	ev_log("ready pgid=%d sid=%d", (int)getpgid(0), (int)getsid(0));
-	while ((sig = sigwaitinfo(&stop, NULL)) < 0)
-		if (errno != EINTR)
-			die_errno("sigwaitinfo");
+	sig_wait(&stop, NULL);
 	ev_log("term");
 	return 0;
 }

@@ -35,9 +35,7 @@ witness(pid_t middle)
 	    prctl(PR_SET_PDEATHSIG, SIGUSR1) != 0)
 		die_errno("prctl");
 	if (getppid() == middle)
-		while (sigwaitinfo(&usr1, NULL) < 0)
-			if (errno != EINTR)
-				die_errno("sigwaitinfo");
+		sig_wait(&usr1, NULL);
 	ev_log("adopted ppid=%d", (int)getppid());
 	_exit(0);
 }
@@ -80,9 +78,7 @@ wait_for_stop(void)
 	if (sigprocmask(SIG_BLOCK, &stop, NULL) != 0)
 		die_errno("sigprocmask");
 	ev_log("ready");
-	while ((sig = sigwaitinfo(&stop, NULL)) < 0)
-		if (errno != EINTR)
-			die_errno("sigwaitinfo");
+	sig = sig_wait(&stop, NULL);
 	ev_log("sig %s", sig_name(sig));
 }
 

@@ -72,9 +72,7 @@ stop_then_handle_term(void)
 	block(&term);
 	ev_log("ready");
 	stop_self();
-	while (sigwaitinfo(&term, &info) < 0)
-		if (errno != EINTR)
-			die_errno("sigwaitinfo");
+	sig_wait(&term, &info);
 	ev_log("term from=%d", (int)info.si_pid);
 	sleep_ms(100);
 	ev_log("done");

@@ -227,3 +227,14 @@ sig_fill_catchable(sigset_t *set)
 	    sigdelset(set, SIGSTOP) != 0)
 		die_errno("sigfillset");
 }
+
+int
+sig_wait(const sigset_t *set, siginfo_t *info)
+{
+	int sig;
+
+	while ((sig = sigwaitinfo(set, info)) < 0)
+		if (errno != EINTR)
+			die_errno("sigwaitinfo");
+	return sig;
+}

@@ -53,4 +53,9 @@ void sleep_ms(long ms);
 /* Fills SET with every signal a process may block (all but KILL, STOP). */
 void sig_fill_catchable(sigset_t *set);
 
+/* Waits for one of the signals in set (which the caller blocks), through
+ * EINTR; fills *info if it is not NULL and returns the signal.  Exits on
+ * any other failure. */
+int sig_wait(const sigset_t *set, siginfo_t *info);
+
 #endif
