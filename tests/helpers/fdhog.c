@@ -39,57 +39,32 @@ hog_descriptors(void)
 	return last;
 }
 
-/* Waits for SIGTERM, which the caller blocks; returns its sender. */
-static pid_t
-wait_for_term(const sigset_t *term)
-{
-	siginfo_t info;
-
-	sig_wait(term, &info);
-	return info.si_pid;
-}
+/* What a long orphan needs from the hog. */
+struct long_orphan {
+	int spare_fd;		/* a descriptor to give back for the log */
+	const sigset_t *term;	/* SIGTERM, blocked */
+};
 
 static void __attribute__((noreturn))
-long_orphan(int spare_fd, const sigset_t *term)
+long_orphan(pid_t middle, void *ctx)
 {
-	if (spare_fd < 0 || close(spare_fd) != 0)
+	const struct long_orphan *lo = ctx;
+
+	(void)middle;
+	if (lo->spare_fd < 0 || close(lo->spare_fd) != 0)
 		die("no descriptor to give back");
 	ev_open("orphan");
 	ev_log("ready");
-	ev_log("term from=%d", (int)wait_for_term(term));
+	ev_log("term from=%d", (int)sig_wait_sender(lo->term));
 	_exit(0);
-}
-
-/* Forks a middle process that forks the orphan and exits at once; the
- * orphan exits at once too, or is a long orphan. */
-static void
-make_orphan(bool long_lived, int spare_fd, const sigset_t *term)
-{
-	pid_t middle, orphan;
-	int status;
-
-	middle = fork();
-	if (middle < 0)
-		die_errno("fork");
-	if (middle == 0) {
-		orphan = fork();
-		if (orphan == 0 && long_lived)
-			long_orphan(spare_fd, term);
-		_exit(orphan < 0 ? 1 : 0);
-	}
-	while (waitpid(middle, &status, 0) < 0)
-		if (errno != EINTR)
-			die_errno("waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		die("the middle process could not fork");
 }
 
 int
 main(int argc, char **argv)
 {
 	long n_short, n_long, i;
+	struct long_orphan lo;
 	sigset_t term;
-	int spare;
 
 	ev_open("fdhog");
 	if (argc != 3 || (n_short = num_parse(argv[1])) < 0 ||
@@ -102,14 +77,15 @@ main(int argc, char **argv)
 	/* Blocked before the first fork: no orphan can miss its SIGTERM. */
 	if (sigprocmask(SIG_BLOCK, &term, NULL) != 0)
 		die_errno("sigprocmask");
-	spare = hog_descriptors();
+	lo.spare_fd = hog_descriptors();
+	lo.term = &term;
 	for (i = 0; i < n_long; i++)
-		make_orphan(true, spare, &term);
+		make_orphan(long_orphan, &lo);
 	for (i = 0; i < n_short; i++)
-		make_orphan(false, spare, &term);
+		make_orphan(NULL, NULL);
 	ev_log("orphaned short=%ld long=%ld", n_short, n_long);
 	ev_log("ready");
-	ev_log("term from=%d", (int)wait_for_term(&term));
+	ev_log("term from=%d", (int)sig_wait_sender(&term));
 	if (sigprocmask(SIG_UNBLOCK, &term, NULL) != 0 || raise(SIGTERM) != 0)
 		die_errno("raise");
 	return 128 + SIGTERM;

@@ -17,23 +17,13 @@
  * SIGTERM too: logs "term from=PID" and dies of it.
  */
 
-/* Waits for SIGTERM, which the caller blocks; returns its sender. */
-static pid_t
-wait_for_term(const sigset_t *term)
-{
-	siginfo_t info;
-
-	sig_wait(term, &info);
-	return info.si_pid;
-}
-
 static void __attribute__((noreturn))
 child(const sigset_t *term)
 {
 	/* Its own name, on a descriptor of its own. */
 	ev_open("child");
 	ev_log("ready");
-	ev_log("term from=%d", (int)wait_for_term(term));
+	ev_log("term from=%d", (int)sig_wait_sender(term));
 	_exit(0);
 }
 
@@ -66,7 +56,7 @@ main(int argc, char **argv)
 	}
 	ev_log("forked n=%ld errno=%d", n, err);
 	ev_log("ready");
-	ev_log("term from=%d", (int)wait_for_term(&term));
+	ev_log("term from=%d", (int)sig_wait_sender(&term));
 	if (sigprocmask(SIG_UNBLOCK, &term, NULL) != 0 || raise(SIGTERM) != 0)
 		die_errno("raise");
 	return 128 + SIGTERM;

@@ -25,10 +25,11 @@
 /* The witness orphan: asks for SIGUSR1 when its parent dies, waits for
  * it unless the parent is already gone, and logs who adopted it. */
 static void __attribute__((noreturn))
-witness(pid_t middle)
+witness(pid_t middle, void *ctx)
 {
 	sigset_t usr1;
 
+	(void)ctx;
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &usr1, NULL) != 0 ||
@@ -38,32 +39,6 @@ witness(pid_t middle)
 		sig_wait(&usr1, NULL);
 	ev_log("adopted ppid=%d", (int)getppid());
 	_exit(0);
-}
-
-/* Forks the middle process, which forks the orphan; both _exit(0) at once,
- * but a WITNESS orphan first logs who adopted it. */
-static void
-make_orphan(bool with_witness)
-{
-	pid_t middle, orphan;
-	int status;
-
-	middle = fork();
-	if (middle < 0)
-		die_errno("fork");
-	if (middle == 0) {
-		middle = getpid();
-		orphan = fork();
-		if (orphan == 0 && with_witness)
-			witness(middle);
-		/* Whether the fork failed or not, the middle one leaves. */
-		_exit(orphan < 0 ? 1 : 0);
-	}
-	while (waitpid(middle, &status, 0) < 0)
-		if (errno != EINTR)
-			die_errno("waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		die("the middle process could not fork");
 }
 
 static void
@@ -93,7 +68,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	for (i = 0; i < n; i++)
-		make_orphan(i == 0);
+		make_orphan(i == 0 ? witness : NULL, NULL);
 	ev_log("created n=%ld", n);
 	wait_for_stop();
 	return 0;

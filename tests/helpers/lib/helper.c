@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -237,4 +238,37 @@ sig_wait(const sigset_t *set, siginfo_t *info)
 		if (errno != EINTR)
 			die_errno("sigwaitinfo");
 	return sig;
+}
+
+pid_t
+sig_wait_sender(const sigset_t *set)
+{
+	siginfo_t info;
+
+	sig_wait(set, &info);
+	return info.si_pid;
+}
+
+void
+make_orphan(orphan_fn *fn, void *ctx)
+{
+	pid_t middle, orphan;
+	int status;
+
+	middle = fork();
+	if (middle < 0)
+		die_errno("fork");
+	if (middle == 0) {
+		middle = getpid();
+		orphan = fork();
+		if (orphan == 0 && fn != NULL)
+			fn(middle, ctx);
+		/* Whether the fork failed or not, the middle one leaves. */
+		_exit(orphan < 0 ? 1 : 0);
+	}
+	while (waitpid(middle, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		die("the middle process could not fork");
 }

@@ -57,5 +57,19 @@ void sig_fill_catchable(sigset_t *set);
  * EINTR; fills *info if it is not NULL and returns the signal.  Exits on
  * any other failure. */
 int sig_wait(const sigset_t *set, siginfo_t *info);
+/* As sig_wait(); returns the sender's pid. */
+pid_t sig_wait_sender(const sigset_t *set);
+
+/* What an orphan does; it must not return.  middle is the pid of the
+ * process that forked it and has exited (or is exiting). */
+typedef void orphan_fn(pid_t middle, void *ctx);
+
+/*
+ * Makes an orphan: forks a middle process that forks the orphan and exits
+ * at once, so that the orphan goes to the init (or subreaper).  The orphan
+ * runs fn(middle, ctx), or exits at once when fn is NULL.  Reaps the middle
+ * process; exits if a fork failed.
+ */
+void make_orphan(orphan_fn *fn, void *ctx);
 
 #endif
