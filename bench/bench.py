@@ -4,7 +4,10 @@
 PID 1 of a fresh PID namespace, and prints one Markdown table: every init's
 value and its ratio to grace.
 
-Usage, as root: bench.py GRACE GRACE_STATIC  (build/grace, build/grace-static)
+Usage, as root: bench.py [--services-only] GRACE GRACE_STATIC
+(build/grace, build/grace-static).  A second table follows, from
+services.py: grace with ten services beside supervisord and s6;
+--services-only prints that table alone.
 
 A report, not a test: no value makes it fail, but a measurement that cannot
 be taken does, with "bench: unable to ..." and exit status 1.  Standard
@@ -520,24 +523,34 @@ def interrupted(sig, frame):
 
 
 def main(argv):
+    services_only = argv[1:2] == ["--services-only"]
+    if services_only:
+        argv = argv[:1] + argv[2:]
     if len(argv) != 3:
-        print("usage: bench.py GRACE GRACE_STATIC", file=sys.stderr)
+        print("usage: bench.py [--services-only] GRACE GRACE_STATIC",
+              file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGHUP, interrupted)
     started = time.monotonic()
+    grace, grace_static = os.path.abspath(argv[1]), os.path.abspath(argv[2])
     try:
-        report = run(os.path.abspath(argv[1]), os.path.abspath(argv[2]))
+        if not services_only:
+            print(run(grace, grace_static), flush=True)
+        import services  # here, once this module is "bench": see the end
+        print(services.run(grace, grace_static))
     except Failure as e:
         print(f"bench: unable to {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("bench: interrupted", file=sys.stderr)
         return 130
-    print(report)
     progress(f"done in {time.monotonic() - started:.0f} s")
     return 0
 
 
 if __name__ == "__main__":
+    # services.py imports "bench": let that be this module, not a second
+    # copy with a Failure class of its own that main() would not catch.
+    sys.modules["bench"] = sys.modules[__name__]
     sys.exit(main(sys.argv))

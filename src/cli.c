@@ -17,6 +17,10 @@ enum {
 	OPT_PIDFILE_WAIT,
 	OPT_WAIT_ALL,
 	OPT_STOP_TIMEOUT,
+	OPT_SERVICES,
+	OPT_SERVICE,
+	OPT_PROCFILE,
+	OPT_CHECK,
 };
 
 /*
@@ -36,6 +40,10 @@ static const struct option cli_long[] = {
 	{ "pidfile-wait", required_argument, NULL, OPT_PIDFILE_WAIT },
 	{ "wait-all", no_argument, NULL, OPT_WAIT_ALL },
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+	{ "services", required_argument, NULL, OPT_SERVICES },
+	{ "service", required_argument, NULL, OPT_SERVICE },
+	{ "procfile", required_argument, NULL, OPT_PROCFILE },
+	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -73,13 +81,25 @@ cli_persona(const char *argv0)
 void
 cli_print_usage(enum persona persona)
 {
-	printf("Usage: %s [OPTIONS] [--] COMMAND [ARG...]\n",
-	       persona_names[persona]);
+	printf("Usage: %s [OPTIONS] [--] COMMAND [ARG...]\n"
+	       "       %s --services DIR [OPTIONS] [--] [COMMAND [ARG...]]\n",
+	       persona_names[persona], persona_names[persona]);
 	fputs("\n"
 	      "Runs COMMAND as the main process of a container, as PID 1 or as a\n"
 	      "subreaper: forwards signals to it, reaps every zombie and, once it\n"
 	      "has exited, stops every process left before exiting with its\n"
-	      "status.\n"
+	      "status.  With services, starts them in dependency order first,\n"
+	      "restarts them as their units say, and stops them in reverse order.\n"
+	      "\n"
+	      "Services:\n"
+	      "      --services DIR     run every DIR/NAME.service (systemd unit\n"
+	      "                         syntax; see grace(1)); also GRACE_SERVICES\n"
+	      "      --service 'NAME=COMMAND ARGS'\n"
+	      "                         run COMMAND as service NAME (repeatable)\n"
+	      "      --procfile FILE    run each 'name: command' line of FILE\n"
+	      "                         through /bin/sh -c, as foreman does\n"
+	      "      --check            check everything, print the plan (start\n"
+	      "                         levels, users, readiness, restarts), exit\n"
 	      "\n"
 	      "Options:\n"
 	      "  -g, --group            forward signals to the main process's\n"
@@ -130,7 +150,10 @@ cli_print_usage(enum persona persona)
 	      "\n"
 	      "Exit status: the main process's status, 128+N if it died of\n"
 	      "signal N, 126 if COMMAND cannot be executed, 127 if it is not\n"
-	      "found, 125 if grace itself failed (bad usage, setup).\n",
+	      "found, 125 if grace itself failed (bad usage, a bad unit, setup).\n"
+	      "Without COMMAND: the status of the essential service whose end\n"
+	      "stopped the container; after a stop signal, 0 if every service\n"
+	      "ended cleanly, else the first unclean status.\n",
 	      stdout);
 }
 
@@ -324,6 +347,9 @@ apply_env(char *const *env, struct settings *settings, char *error,
 		set_single_child(settings);
 	else if (value != NULL && strcmp(value, "1") == 0)
 		settings->new_session = settings->group = true;
+	value = find_env(env, "GRACE_SERVICES");
+	if (value != NULL && *value != '\0')
+		settings->services_dir = value;
 	value = find_env(env, "DUMB_INIT_DEBUG");
 	if (value != NULL && strcmp(value, "1") == 0 && settings->verbosity < 2)
 		settings->verbosity = 2;
@@ -457,6 +483,31 @@ apply_option(int opt, const char *value, struct settings *settings,
 		}
 		settings->pidfile = value;
 		break;
+	case OPT_SERVICES:
+	case OPT_PROCFILE:
+		if (*value == '\0') {
+			snprintf(error, error_len, "invalid --%s: empty",
+				 opt == OPT_SERVICES ? "services" : "procfile");
+			return CLI_ERROR;
+		}
+		if (opt == OPT_SERVICES)
+			settings->services_dir = value;
+		else
+			settings->procfile = value;
+		break;
+	case OPT_SERVICE:
+		if (settings->n_oneliners == CLI_MAX_ONELINERS) {
+			snprintf(error, error_len,
+				 "too many --service options (at most %d)",
+				 CLI_MAX_ONELINERS);
+			return CLI_ERROR;
+		}
+		/* getopt's optarg points into argv, which outlives us */
+		settings->oneliners[settings->n_oneliners++] = (char *)value;
+		break;
+	case OPT_CHECK:
+		settings->check = true;
+		break;
 	case OPT_WAIT_ALL:
 		/* While the main process runs, its whole group is the
 		 * service; once it has gone, every process is. */
@@ -497,6 +548,11 @@ cli_parse(int argc, char **argv, char *const *env, struct settings *settings,
 		}
 		return CLI_RUN;
 	}
+	/* Services may run alone, with no main process. */
+	if (optind >= argc && (settings->services_dir != NULL ||
+			       settings->procfile != NULL ||
+			       settings->n_oneliners > 0))
+		return CLI_RUN;
 	if (optind >= argc) {
 		snprintf(error, error_len, "no command given");
 		return CLI_ERROR;

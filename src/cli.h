@@ -11,6 +11,8 @@
 #define CLI_DEFAULT_PIDFILE_WAIT_MS 2000L
 /* The longest --grace accepted: one day, far beyond any runtime's own. */
 #define CLI_MAX_GRACE_MS (24L * 3600 * 1000)
+/* The most --service one-liners. */
+#define CLI_MAX_ONELINERS 256
 /* Signal numbers run from 1 to this (SIGRTMAX on Linux). */
 #define CLI_MAX_SIGNAL 64
 
@@ -40,7 +42,13 @@ struct settings {
 	/* dumb-init -r: what a received signal is forwarded as; 0 drops it */
 	int rewrite[CLI_MAX_SIGNAL + 1];
 	bool exit_as_zero[256];	/* tini -e: these exit codes become 0 */
-	char **command;		/* NULL-terminated, points into argv */
+	char **command;		/* NULL-terminated, points into argv; NULL
+				 * with services alone, or in pause mode */
+	const char *services_dir;	/* --services, GRACE_SERVICES */
+	const char *procfile;		/* --procfile */
+	char *oneliners[CLI_MAX_ONELINERS];	/* --service */
+	size_t n_oneliners;
+	bool check;		/* --check: print the plan, start nothing */
 };
 
 enum cli_outcome {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Owns the one event loop: an epoll set, waited on with no timeout. */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -8,13 +9,18 @@
 #include "loop.h"
 
 int
-loop_init(struct loop *loop)
+loop_init(struct loop *loop, size_t capacity)
 {
-	int i;
+	size_t i;
 
-	for (i = 0; i < LOOP_MAX_WATCHES; i++)
-		loop->watches[i].fd = -1;
 	loop->quit = false;
+	loop->cap = capacity;
+	loop->epfd = -1;
+	loop->watches = calloc(capacity, sizeof(*loop->watches));
+	if (loop->watches == NULL)
+		return -ENOMEM;
+	for (i = 0; i < capacity; i++)
+		loop->watches[i].fd = -1;
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	return loop->epfd < 0 ? -errno : 0;
 }
@@ -23,18 +29,19 @@ loop_init(struct loop *loop)
 static struct loop_watch *
 find_slot(struct loop *loop, int fd)
 {
-	int i;
+	size_t i;
 
-	for (i = 0; i < LOOP_MAX_WATCHES; i++)
+	for (i = 0; i < loop->cap; i++)
 		if (loop->watches[i].fd == fd)
 			return &loop->watches[i];
 	return NULL;
 }
 
-int
-loop_watch(struct loop *loop, int fd, loop_fn *fn, void *ctx)
+/* Watches fd for events. */
+static int
+watch_for(struct loop *loop, int fd, uint32_t events, loop_fn *fn, void *ctx)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = { .events = events };
 	struct loop_watch *watch = find_slot(loop, -1);
 
 	if (watch == NULL)
@@ -44,6 +51,18 @@ loop_watch(struct loop *loop, int fd, loop_fn *fn, void *ctx)
 		return -errno;
 	*watch = (struct loop_watch){ fd, fn, ctx };
 	return 0;
+}
+
+int
+loop_watch(struct loop *loop, int fd, loop_fn *fn, void *ctx)
+{
+	return watch_for(loop, fd, EPOLLIN, fn, ctx);
+}
+
+int
+loop_watch_writable(struct loop *loop, int fd, loop_fn *fn, void *ctx)
+{
+	return watch_for(loop, fd, EPOLLOUT, fn, ctx);
 }
 
 int
@@ -62,12 +81,12 @@ loop_unwatch(struct loop *loop, int fd)
 void
 loop_run(struct loop *loop)
 {
-	struct epoll_event events[LOOP_MAX_WATCHES];
+	struct epoll_event events[32];
 	struct loop_watch *watch;
 	int n, i;
 
 	while (!loop->quit) {
-		n = epoll_wait(loop->epfd, events, LOOP_MAX_WATCHES, -1);
+		n = epoll_wait(loop->epfd, events, 32, -1);
 		if (n < 0) {
 			if (errno != EINTR)
 				warn_errno("unable to wait for events");
@@ -95,4 +114,7 @@ loop_close(struct loop *loop)
 	if (loop->epfd >= 0)
 		close(loop->epfd);
 	loop->epfd = -1;
+	free(loop->watches);
+	loop->watches = NULL;
+	loop->cap = 0;
 }

@@ -15,20 +15,23 @@ struct loop_watch {
 	void *ctx;
 };
 
-#define LOOP_MAX_WATCHES 16
-
-/* Watches live in fixed slots (fd -1 when free): epoll holds pointers
- * to them, so they never move. */
+/* Watches live in slots allocated once (fd -1 when free): epoll holds
+ * pointers to them, so they never move. */
 struct loop {
 	int epfd;
 	bool quit;
-	struct loop_watch watches[LOOP_MAX_WATCHES];
+	struct loop_watch *watches;
+	size_t cap;
 };
 
-/* Creates the epoll instance; 0 or -errno. */
-int loop_init(struct loop *loop);
+/* Creates the epoll instance with room for capacity watches, which grace
+ * counts from its plan before any process runs; 0 or -errno. */
+int loop_init(struct loop *loop, size_t capacity);
 /* Calls fn(fd, ctx) whenever fd is readable; 0 or -errno. */
 int loop_watch(struct loop *loop, int fd, loop_fn *fn, void *ctx);
+/* Calls fn(fd, ctx) once fd is writable (a connect that completed); 0 or
+ * -errno. */
+int loop_watch_writable(struct loop *loop, int fd, loop_fn *fn, void *ctx);
 /* Stops watching fd (the caller closes it); 0 or -errno. */
 int loop_unwatch(struct loop *loop, int fd);
 /* Waits for events with no timeout, so an idle grace never wakes, and

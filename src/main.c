@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* grace: a container init.  Orchestration only: options -> setup ->
- * spawn -> supervise -> exit. */
+/* grace: a container init.  Orchestration only: options -> plan ->
+ * setup -> supervise -> exit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +8,8 @@
 
 #include "cli.h"
 #include "log.h"
+#include "plan.h"
 #include "sig.h"
-#include "spawn.h"
 #include "supervise.h"
 
 /* Handles everything but CLI_RUN: prints what was asked and returns the
@@ -48,16 +48,35 @@ final_exit_code(const struct settings *settings, int code)
 	return settings->exit_as_zero[code & 0xff] ? 0 : code;
 }
 
+/* Loads the plan: the services the options name, and the main command.
+ * A bad plan ends grace here, before anything runs. */
+static void
+load_plan(const struct settings *settings, struct plan *plan)
+{
+	struct plan_sources sources = {
+		.dir = settings->services_dir,
+		.procfile = settings->procfile,
+		.oneliners = settings->oneliners,
+		.n_oneliners = settings->n_oneliners,
+		.main_argv = settings->command,
+	};
+	char error[4608];
+
+	if (plan_load(plan, &sources, environ, error, sizeof(error)) == 0)
+		return;
+	plan_free(plan);
+	die("%s", error);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct spawn_options options = { false };
 	struct sig_inherited inherited;
 	struct settings settings;
 	enum cli_outcome outcome;
+	struct plan plan;
 	char error[256];
-	pid_t pid = 0;
-	int sigfd;
+	int sigfd, code;
 
 	outcome = cli_parse(argc, argv, environ, &settings, error,
 			    sizeof(error));
@@ -66,24 +85,21 @@ main(int argc, char **argv)
 					      argc > 0 ? argv[0] : "grace",
 					      error);
 	log_set_verbosity(settings.verbosity);
-
-	/* Signals are blocked before the fork, so none sent to us between
-	 * here and the loop is lost: the signalfd holds it. */
-	sigfd = sig_setup(&inherited);
-	supervise_setup(&settings, sigfd);
-	if (settings.pause) {
-		info("pause mode: no command; reaping until a stop signal");
-	} else {
-		options.new_session = settings.new_session;
-		pid = spawn_child(settings.command, &options, &inherited);
-		if (pid < 0)
-			return final_exit_code(&settings,
-					       spawn_exit_code((int)-pid));
-		info("started %s as pid %d", settings.command[0], (int)pid);
+	load_plan(&settings, &plan);
+	if (settings.check) {
+		plan_print(&plan, stdout);
+		plan_free(&plan);
+		return fflush(stdout) == 0 ? 0 : EXIT_GRACE_ERROR;
 	}
+
+	/* Signals are blocked before the first fork, so none sent to us
+	 * between here and the loop is lost: the signalfd holds it. */
+	sigfd = sig_setup(&inherited);
+	supervise_setup(&settings, &plan, sigfd, &inherited);
+	if (settings.pause)
+		info("pause mode: no command; reaping until a stop signal");
 	/* From here on grace may not exit until no process is left. */
-	return final_exit_code(&settings,
-			       supervise_run(pid, settings.command
-							  ? settings.command[0]
-							  : NULL));
+	code = supervise_run();
+	plan_free(&plan);
+	return final_exit_code(&settings, code);
 }

@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <grp.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,12 +24,28 @@ struct spawn_failure {
 	int err;	/* its errno */
 };
 
-enum { STEP_NONE, STEP_GROUP, STEP_TERMINAL, STEP_SIGNALS, STEP_EXEC };
+enum {
+	STEP_NONE,
+	STEP_GROUP,
+	STEP_TERMINAL,
+	STEP_READY_FD,
+	STEP_LIMIT,
+	STEP_CHDIR,
+	STEP_USER,
+	STEP_NO_NEW_PRIVS,
+	STEP_SIGNALS,
+	STEP_EXEC,
+};
 
 static const char *const step_names[] = {
 	[STEP_NONE] = "start",
 	[STEP_GROUP] = "set the process group of",
 	[STEP_TERMINAL] = "give the terminal to",
+	[STEP_READY_FD] = "pass the ReadyFd= descriptor to",
+	[STEP_LIMIT] = "set LimitNOFILE= for",
+	[STEP_CHDIR] = "enter the WorkingDirectory= of",
+	[STEP_USER] = "take the User= and Group= of",
+	[STEP_NO_NEW_PRIVS] = "set NoNewPrivileges= for",
 	[STEP_SIGNALS] = "reset the signals of",
 	[STEP_EXEC] = "exec",
 };
@@ -82,11 +102,63 @@ place_child(const struct spawn_options *options, int *err)
 		*err = errno;
 		return STEP_GROUP;
 	}
-	if (take_terminal(options->new_session, foreground) < 0) {
+	if (!options->service &&
+	    take_terminal(options->new_session, foreground) < 0) {
 		*err = errno;
 		return STEP_TERMINAL;
 	}
 	return STEP_NONE;
+}
+
+/* In the child: hands fd over as number as, without close-on-exec. */
+static int
+pass_fd(int fd, int as)
+{
+	if (fd == as)
+		return fcntl(fd, F_SETFD, 0);
+	return dup2(fd, as) < 0 ? -1 : 0;
+}
+
+/* In the child: takes the ids of User= and Group=, groups first (they
+ * need root), the uid last. */
+static int
+take_ids(const struct user_ids *ids)
+{
+	if (ids->set_group &&
+	    (setgroups((size_t)ids->ngroups, ids->groups) < 0 ||
+	     setgid(ids->gid) < 0))
+		return -1;
+	if (ids->set_user && setuid(ids->uid) < 0)
+		return -1;
+	return 0;
+}
+
+/* In the child: what a service's unit asks for.  Returns STEP_NONE, or
+ * the failed step with *err set. */
+static int
+set_up_service(const struct spawn_options *options, int *err)
+{
+	int step = STEP_NONE;
+
+	if (options->ready_fd >= 0 &&
+	    pass_fd(options->ready_fd, options->ready_fd_as) < 0)
+		step = STEP_READY_FD;
+	else if (options->nofile != NULL &&
+		 setrlimit(RLIMIT_NOFILE, options->nofile) < 0)
+		step = STEP_LIMIT;
+	else if (options->cwd != NULL && chdir(options->cwd) < 0 &&
+		 !options->cwd_optional)
+		step = STEP_CHDIR;
+	else if (options->ids != NULL && take_ids(options->ids) < 0)
+		step = STEP_USER;
+	else if (options->no_new_privs &&
+		 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		step = STEP_NO_NEW_PRIVS;
+	if (step != STEP_NONE)
+		*err = errno;
+	else if (options->umask >= 0)
+		umask((mode_t)options->umask);
+	return step;
 }
 
 /*
@@ -102,13 +174,18 @@ exec_child(char **command, const struct spawn_options *options,
 	int rc;
 
 	failure.step = place_child(options, &failure.err);
+	if (failure.step == STEP_NONE)
+		failure.step = set_up_service(options, &failure.err);
 	if (failure.step == STEP_NONE) {
 		rc = sig_restore_for_child(inherited);
 		if (rc < 0) {
 			failure.step = STEP_SIGNALS;
 			failure.err = -rc;
 		} else {
-			execvp(command[0], command);
+			if (options->envp != NULL)
+				execvpe(command[0], command, options->envp);
+			else
+				execvp(command[0], command);
 			failure.step = STEP_EXEC;
 			failure.err = errno;
 		}
@@ -170,9 +247,30 @@ reap_failed_child(pid_t pid)
 		;
 }
 
+/*
+ * The exec-failure pipe's write end must not be the number ReadyFd= asks
+ * for, or handing that descriptor over would close it: moves it above.
+ * 0 or -1.
+ */
+static int
+keep_clear_of(int *fd, int number)
+{
+	int moved;
+
+	if (number < 0 || *fd != number)
+		return 0;
+	moved = fcntl(*fd, F_DUPFD_CLOEXEC, number + 1);
+	if (moved < 0)
+		return -1;
+	close(*fd);
+	*fd = moved;
+	return 0;
+}
+
 pid_t
-spawn_child(char **command, const struct spawn_options *options,
-	    const struct sig_inherited *inherited)
+spawn_child(char **command, const char *name,
+	    const struct spawn_options *options,
+	    const struct sig_inherited *inherited, int *code)
 {
 	struct spawn_failure failure;
 	int pipefd[2], rc;
@@ -180,11 +278,26 @@ spawn_child(char **command, const struct spawn_options *options,
 
 	if (options->new_session)
 		release_terminal();
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		die_errno("unable to create a pipe");
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		warn_errno("unable to start %s: unable to create a pipe", name);
+		*code = EXIT_SPAWN_FAILED;
+		return -1;
+	}
+	if (keep_clear_of(&pipefd[1], options->ready_fd_as) < 0) {
+		warn_errno("unable to start %s: unable to move a pipe", name);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		*code = EXIT_SPAWN_FAILED;
+		return -1;
+	}
 	pid = fork();
-	if (pid < 0)
-		die_errno("unable to fork");
+	if (pid < 0) {
+		warn_errno("unable to start %s: unable to fork", name);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		*code = EXIT_SPAWN_FAILED;
+		return -1;
+	}
 	if (pid == 0) {
 		close(pipefd[0]);
 		exec_child(command, options, inherited, pipefd[1]);
@@ -196,13 +309,19 @@ spawn_child(char **command, const struct spawn_options *options,
 		/* The exec's outcome is unknown; the child runs or has exited
 		 * 126/127: either way the event loop learns its status. */
 		errno = -rc;
-		warn_errno("unable to read the exec status of %s", command[0]);
+		warn_errno("unable to read the exec status of %s", name);
 		return pid;
 	}
 	if (rc == 0)
 		return pid;
 	reap_failed_child(pid);
 	errno = failure.err;
-	warn_errno("unable to %s %s", step_names[failure.step], command[0]);
-	return -failure.err;
+	if (strcmp(name, command[0]) == 0)
+		warn_errno("unable to %s %s", step_names[failure.step],
+			   command[0]);
+	else
+		warn_errno("%s: unable to %s %s", name,
+			   step_names[failure.step], command[0]);
+	*code = spawn_exit_code(failure.err);
+	return -1;
 }

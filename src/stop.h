@@ -9,6 +9,7 @@ enum stop_phase {
 	STOP_RUNNING,	/* the main process runs */
 	STOP_ASKED,	/* a stop signal came and went to the main process */
 	STOP_LINGERING,	/* --wait-all: main gone, the rest run on */
+	STOP_SERVICES,	/* main gone; the services stop, last level first */
 	STOP_DRAINING,	/* main gone; the rest had SIGTERM, grace period runs */
 	STOP_KILLING,	/* the rest had SIGKILL; waiting for the last exit */
 	STOP_DONE,	/* no process left: grace exits */
@@ -21,6 +22,7 @@ enum stop_event {
 	STOP_EV_GRACE_EXPIRED,	/* the --grace timer fired */
 	STOP_EV_NO_PROCESS,	/* waitpid failed with ECHILD */
 	STOP_EV_STOP_TIMEOUT,	/* the --stop-timeout timer fired */
+	STOP_EV_SERVICES_STOPPED,	/* no service has a process left */
 	STOP_NEVENTS,
 };
 
@@ -33,6 +35,9 @@ enum stop_action {
 	STOP_ACT_EXIT = 1 << 3,		/* leave the loop, exit */
 	STOP_ACT_ARM_STOP_TIMEOUT = 1 << 4,	/* start --stop-timeout */
 	STOP_ACT_KILL_MAIN = 1 << 5,	/* SIGKILL to the main process */
+	STOP_ACT_STOP_SERVICES = 1 << 6,	/* stop the services in reverse
+						 * order; "services stopped"
+						 * follows, maybe at once */
 };
 
 struct stop_step {

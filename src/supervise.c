@@ -1,42 +1,62 @@
 // SPDX-License-Identifier: MIT
-/* Owns the running container: reads signals, forwards them, reaps, and
- * carries out the stop sequence's actions until no process is left. */
+/* Owns the running container: starts the main process once the services
+ * are ready, reads signals, forwards them, reaps, and carries out the stop
+ * sequence's actions until no process is left. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "log.h"
 #include "follow.h"
 #include "loop.h"
 #include "procs.h"
 #include "reap.h"
+#include "services.h"
 #include "sig.h"
+#include "spawn.h"
 #include "stop.h"
 #include "supervise.h"
 #include "sys.h"
 #include "table.h"
 
+/* Why the container stops, for the exit code and the last line. */
+enum stop_cause {
+	CAUSE_NONE,
+	CAUSE_SIGNAL,		/* a stop signal */
+	CAUSE_MAIN,		/* the main process ended */
+	CAUSE_ESSENTIAL,	/* an essential service ended for good */
+};
+
 struct supervisor {
 	const struct settings *settings;
+	const struct sig_inherited *inherited;
 	struct loop loop;
+	struct deadlines deadlines;
+	struct services services;
 	struct table table;
 	enum stop_phase phase;
 	bool pid1;		/* PID 1 of a namespace, else a subreaper */
 	pid_t main_pid;		/* 0 once reaped */
+	bool main_ran;		/* the main process was started */
 	int exit_code;		/* the main process's, once reaped */
-	int timerfd;		/* the --grace timer */
-	int stop_timerfd;	/* the --stop-timeout timer */
+	struct deadline grace_dl;	/* --grace */
+	struct deadline stop_dl;	/* --stop-timeout */
+	struct deadline rescan_dl;	/* look again where pidfds fail */
 	/* A process that entered the namespace from outside, which grace
 	 * waits for once no child is left: its pidfd, or -1. */
 	int stranger_fd;
-	int rescan_fd;		/* timer to look again where pidfds fail */
 	pid_t started_pid;	/* the process grace started */
 	struct follow follow;	/* --pidfile */
+	enum stop_cause cause;
+	char cause_text[128];	/* what happened, for the last line */
+	uint64_t stop_began_ms;
+	int essential_code;	/* the essential service's, if it caused it */
+	bool essential_clean;
 };
 
 /* Sends sig to every process left; reports a failed walk once. */
@@ -60,40 +80,15 @@ signal_everyone(struct supervisor *sv, int sig)
 		     rc);
 }
 
-/* Reads a timerfd that woke the loop; false on a spurious wake-up. */
-static bool
-timer_fired(int fd)
-{
-	uint64_t expirations;
-
-	if (read(fd, &expirations, sizeof(expirations)) < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			warn_errno("unable to read a timer");
-		return false;
-	}
-	return true;
-}
-
-/* Starts a one-shot timer of ms milliseconds (ms > 0); 0 or -1. */
-static int
-arm_timer(int fd, long ms)
-{
-	struct itimerspec when = {
-		.it_value = { ms / 1000, (ms % 1000) * 1000000L },
-	};
-
-	return timerfd_settime(fd, 0, &when, NULL);
-}
-
+/* Notes, once, what started the stop and when. */
 static void
-arm_grace_timer(struct supervisor *sv)
+note_cause(struct supervisor *sv, enum stop_cause cause, const char *text)
 {
-	if (arm_timer(sv->timerfd, sv->settings->grace_ms) < 0) {
-		/* Without the timer SIGKILL would never come: send it
-		 * now rather than wait forever. */
-		warn_errno("unable to start the grace timer, killing now");
-		signal_everyone(sv, SIGKILL);
-	}
+	if (sv->cause != CAUSE_NONE)
+		return;
+	sv->cause = cause;
+	snprintf(sv->cause_text, sizeof(sv->cause_text), "%s", text);
+	sv->stop_began_ms = deadline_now_ms();
 }
 
 static void
@@ -110,7 +105,8 @@ kill_main(struct supervisor *sv)
 		warn_errno("unable to kill pid %d", (int)sv->main_pid);
 }
 
-/* Feeds one event to the stop state machine and carries out its actions. */
+/* Feeds one event to the stop state machine and carries out its actions;
+ * the services' stop last, since it may feed the next event at once. */
 static void
 step_stop(struct supervisor *sv, enum stop_event event)
 {
@@ -128,9 +124,9 @@ step_stop(struct supervisor *sv, enum stop_event event)
 	if (step.actions & STOP_ACT_ARM_STOP_TIMEOUT) {
 		if (sv->settings->stop_timeout_ms == 0)
 			kill_main(sv);
-		else if (arm_timer(sv->stop_timerfd,
-				   sv->settings->stop_timeout_ms) < 0)
-			warn_errno("unable to start the stop timer");
+		else
+			deadline_after(&sv->deadlines, &sv->stop_dl,
+				       sv->settings->stop_timeout_ms);
 	}
 	if (step.actions & STOP_ACT_KILL_MAIN)
 		kill_main(sv);
@@ -143,14 +139,32 @@ step_stop(struct supervisor *sv, enum stop_event event)
 		info("stop: waiting up to %ld.%03lds for every process to exit",
 		     sv->settings->grace_ms / 1000,
 		     sv->settings->grace_ms % 1000);
-		arm_grace_timer(sv);
+		deadline_after(&sv->deadlines, &sv->grace_dl,
+			       sv->settings->grace_ms);
 	}
 	if (step.actions & STOP_ACT_KILL_ALL)
 		signal_everyone(sv, SIGKILL);
 	if (step.actions & STOP_ACT_EXIT) {
-		info("stop: no process left, exiting with %d", sv->exit_code);
+		info("stop: no process left");
 		loop_quit(&sv->loop);
 	}
+	if (step.actions & STOP_ACT_STOP_SERVICES) {
+		if (sv->services.n > 0)
+			info("stop: stopping the services, last level first");
+		services_stop_all(&sv->services);
+	}
+}
+
+/* The main process has ended for good: the container stops. */
+static void
+main_ended(struct supervisor *sv)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "the main process exited with %d",
+		 sv->exit_code);
+	note_cause(sv, CAUSE_MAIN, text);
+	step_stop(sv, STOP_EV_MAIN_EXITED);
 }
 
 /*
@@ -174,6 +188,8 @@ note_reaped(pid_t pid, int status, void *ctx)
 	int code = reap_exit_code(status);
 	enum proc_role role;
 
+	if (proc == NULL && services_reaped(&sv->services, pid, status))
+		return;
 	if (proc == NULL) {
 		if (sv->settings->warn_on_reap)
 			warn("reaped zombie pid %d (status %d)", (int)pid, code);
@@ -190,7 +206,7 @@ note_reaped(pid_t pid, int status, void *ctx)
 		if (may_follow(sv, pid, code))
 			follow_begin(&sv->follow, pid);
 		else
-			step_stop(sv, STOP_EV_MAIN_EXITED);
+			main_ended(sv);
 	}
 }
 
@@ -208,18 +224,17 @@ on_stranger_exit(int fd, void *ctx)
 }
 
 static void
-on_rescan(int fd, void *ctx)
+on_rescan(struct deadline *deadline, void *ctx)
 {
-	if (timer_fired(fd))
-		reap_children(ctx);
+	(void)deadline;
+	reap_children(ctx);
 }
 
 /* Starts the rescan timer: the fallback where no pidfd can be had. */
 static void
 arm_rescan(struct supervisor *sv)
 {
-	if (arm_timer(sv->rescan_fd, 100) < 0)
-		warn_errno("unable to start the rescan timer");
+	deadline_after(&sv->deadlines, &sv->rescan_dl, 100);
 }
 
 /*
@@ -273,7 +288,7 @@ reap_children(struct supervisor *sv)
 	if (sv->follow.active) {
 		/* No child left: no one the pidfile could name. */
 		follow_give_up(&sv->follow);
-		step_stop(sv, STOP_EV_MAIN_EXITED);
+		main_ended(sv);
 	}
 	if (sv->pid1 && sv->phase >= STOP_LINGERING && wait_for_strangers(sv))
 		return;
@@ -304,13 +319,20 @@ forward(struct supervisor *sv, int sig)
 {
 	char name[SIG_NAME_MAX];
 	pid_t target;
+	int n;
 
-	if (sv->phase >= STOP_LINGERING) {
+	if (sv->phase >= STOP_LINGERING && sv->phase != STOP_SERVICES) {
 		signal_everyone(sv, sig);
 		return;
 	}
 	if (sv->main_pid == 0) {
-		info("no main process: %s not forwarded", sig_name(sig, name));
+		n = services_signal_all(&sv->services, sig);
+		if (n > 0)
+			info("forwarded %s to %d services", sig_name(sig, name),
+			     n);
+		else
+			info("no main process: %s not forwarded",
+			     sig_name(sig, name));
 		return;
 	}
 	target = main_target(sv);
@@ -329,9 +351,10 @@ forward(struct supervisor *sv, int sig)
 	     (int)(target < 0 ? -target : target));
 }
 
-/* A stop asked while there is no main process (pause mode, or a pidfile
- * hand-over): as if it had exited with the last status (0 in pause mode),
- * so the usual sequence stops every other process before grace exits. */
+/* A stop asked while there is no main process (pause mode, services
+ * alone, or a pidfile hand-over): as if it had exited with the last
+ * status, so the usual sequence stops every other process before grace
+ * exits. */
 static void
 stop_without_main(struct supervisor *sv)
 {
@@ -339,6 +362,23 @@ stop_without_main(struct supervisor *sv)
 	step_stop(sv, STOP_EV_MAIN_EXITED);
 	/* No SIGCHLD may come if no process is left at all. */
 	reap_children(sv);
+}
+
+/* Passes a stop on to the main process as signal sig (what the stop
+ * signal is rewritten to), then SIGCONT, so a stopped one acts on it; or,
+ * with no main process, starts the stop of the rest. */
+static void
+stop_main(struct supervisor *sv, int sig)
+{
+	if (sv->main_pid == 0 && sv->phase == STOP_ASKED) {
+		stop_without_main(sv);
+		return;
+	}
+	if (sig == 0)
+		return;
+	forward(sv, sig);
+	if (sig != SIGCONT && sig != SIGKILL && sv->main_pid != 0)
+		forward(sv, SIGCONT);
 }
 
 static void
@@ -355,15 +395,19 @@ handle_signal(struct supervisor *sv, const struct signalfd_siginfo *si)
 	 * application wants SIGQUIT. */
 	if (sigismember(&sv->settings->stop_signals, sig) == 1) {
 		before = sv->phase;
+		note_cause(sv, CAUSE_SIGNAL, name);
 		step_stop(sv, STOP_EV_STOP_SIGNAL);
-		if (sv->main_pid == 0 && sv->phase == STOP_ASKED) {
-			stop_without_main(sv);
+		/* --wait-all: the stop sequence has just stopped everyone;
+		 * do not send them the stop signal twice.  Once the main
+		 * process has gone, the services' stop has its own
+		 * signals. */
+		if ((before == STOP_LINGERING && sv->phase != before) ||
+		    before == STOP_SERVICES)
+			return;
+		if (before == STOP_RUNNING && sv->phase == STOP_ASKED) {
+			stop_main(sv, target);
 			return;
 		}
-		/* --wait-all: the stop sequence has just sent everyone
-		 * SIGTERM; do not send them the stop signal twice. */
-		if (before == STOP_LINGERING && sv->phase != before)
-			return;
 	}
 	if (target == 0) {
 		info("%s dropped, as -r asks", name);
@@ -407,19 +451,18 @@ on_signals(int fd, void *ctx)
 }
 
 static void
-on_grace_timer(int fd, void *ctx)
+on_grace_timer(struct deadline *deadline, void *ctx)
 {
-	if (!timer_fired(fd))
-		return;
+	(void)deadline;
 	info("stop: grace period over, killing what is left");
 	step_stop(ctx, STOP_EV_GRACE_EXPIRED);
 }
 
 static void
-on_stop_timer(int fd, void *ctx)
+on_stop_timer(struct deadline *deadline, void *ctx)
 {
-	if (timer_fired(fd))
-		step_stop(ctx, STOP_EV_STOP_TIMEOUT);
+	(void)deadline;
+	step_stop(ctx, STOP_EV_STOP_TIMEOUT);
 }
 
 /* The end of a pidfile hand-over: the new main process, or none. */
@@ -435,19 +478,100 @@ on_followed(pid_t pid, void *ctx)
 	}
 	/* Children are left: reap_children() ends a hand-over that has no
 	 * one left to follow. */
-	step_stop(sv, STOP_EV_MAIN_EXITED);
+	main_ended(sv);
 }
 
+/* Every service is ready: the main process starts, unless a stop came
+ * first.  In single-command mode that is at once. */
+static void
+start_main(void *ctx)
+{
+	struct supervisor *sv = ctx;
+	struct spawn_options options = SPAWN_OPTIONS_INIT;
+	char **command = sv->settings->command;
+	int code;
+	pid_t pid;
+
+	if (command == NULL || sv->phase != STOP_RUNNING)
+		return;
+	options.new_session = sv->settings->new_session;
+	pid = spawn_child(command, command[0], &options, sv->inherited, &code);
+	sv->main_ran = true;
+	if (pid < 0) {
+		sv->exit_code = code;
+		main_ended(sv);
+		/* No SIGCHLD may come if no process is left at all. */
+		reap_children(sv);
+		return;
+	}
+	info("started %s as pid %d", command[0], (int)pid);
+	sv->main_pid = sv->started_pid = pid;
+	/* Cannot fail: setup reserved the room. */
+	table_add(&sv->table, pid, PROC_MAIN, command[0]);
+}
+
+/* An essential service has ended for good: the container stops, the main
+ * process first, with what a stop signal would become. */
+static void
+on_essential_ended(const char *name, int code, bool clean, void *ctx)
+{
+	struct supervisor *sv = ctx;
+	char text[UNIT_NAME_MAX + 48];
+
+	snprintf(text, sizeof(text), "%s %s with %d", name,
+		 clean ? "ended" : "failed", code);
+	if (sv->cause != CAUSE_NONE)
+		return;
+	note_cause(sv, CAUSE_ESSENTIAL, text);
+	sv->essential_code = code;
+	sv->essential_clean = clean;
+	info("stop: %s, which is essential", text);
+	step_stop(sv, STOP_EV_STOP_SIGNAL);
+	if (sv->phase == STOP_ASKED)
+		stop_main(sv, sv->settings->rewrite[SIGTERM]);
+}
+
+static void
+on_services_stopped(void *ctx)
+{
+	step_stop(ctx, STOP_EV_SERVICES_STOPPED);
+}
+
+/*
+ * The exit code, as the README's contract says: the main process's status
+ * if it ran (but never 0 after an essential service failed); otherwise the
+ * essential service's whose end stopped the container; otherwise 0 if
+ * every service ended cleanly, else the first unclean status.
+ */
+static int
+final_code(const struct supervisor *sv)
+{
+	if (sv->main_ran) {
+		if (sv->exit_code == 0 && sv->cause == CAUSE_ESSENTIAL &&
+		    !sv->essential_clean)
+			return sv->essential_code;
+		return sv->exit_code;
+	}
+	if (sv->cause == CAUSE_ESSENTIAL)
+		return sv->essential_code;
+	return sv->services.any_unclean ? sv->services.first_unclean : 0;
+}
+
+/* The one supervisor of this process. */
 /* The one supervisor of this process. */
 static struct supervisor supervisor;
 
 void
-supervise_setup(const struct settings *settings, int sigfd)
+supervise_setup(const struct settings *settings, const struct plan *plan,
+		int sigfd, const struct sig_inherited *inherited)
 {
 	struct supervisor *sv = &supervisor;
+	struct services_hooks hooks = { start_main, on_essential_ended,
+					on_services_stopped, sv };
 	int rc;
 
 	sv->settings = settings;
+	sv->inherited = inherited;
 	sv->phase = STOP_RUNNING;
 	sv->pid1 = getpid() == 1;
 	/* Not PID 1: orphans of our tree must come to us, not to the
@@ -460,26 +584,24 @@ supervise_setup(const struct settings *settings, int sigfd)
 		die_errno("unable to set the parent death signal");
 	if (table_reserve(&sv->table, 1) < 0)
 		die("unable to allocate the process table");
-	rc = loop_init(&sv->loop);
+	/* Room for the signalfd, the timer, a stranger's pidfd, the pidfile
+	 * timer, and what the services need. */
+	rc = loop_init(&sv->loop, 4 + services_watches_needed(plan));
 	if (rc < 0) {
 		errno = -rc;
 		die_errno("unable to create the event loop");
 	}
 	sv->stranger_fd = -1;
-	sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	sv->rescan_fd = timerfd_create(CLOCK_MONOTONIC,
-				       TFD_NONBLOCK | TFD_CLOEXEC);
-	sv->stop_timerfd = timerfd_create(CLOCK_MONOTONIC,
-					  TFD_NONBLOCK | TFD_CLOEXEC);
-	if (sv->timerfd < 0 || sv->rescan_fd < 0 || sv->stop_timerfd < 0)
-		die_errno("unable to create a timer");
-	rc = loop_watch(&sv->loop, sigfd, on_signals, sv);
+	deadlines_init(&sv->deadlines);
+	if (deadlines_reserve(&sv->deadlines,
+			      3 + services_deadlines_needed(plan)) < 0)
+		die("unable to allocate the deadlines");
+	deadline_init(&sv->grace_dl, on_grace_timer, sv);
+	deadline_init(&sv->stop_dl, on_stop_timer, sv);
+	deadline_init(&sv->rescan_dl, on_rescan, sv);
+	rc = deadlines_open(&sv->deadlines, &sv->loop);
 	if (rc == 0)
-		rc = loop_watch(&sv->loop, sv->timerfd, on_grace_timer, sv);
-	if (rc == 0)
-		rc = loop_watch(&sv->loop, sv->rescan_fd, on_rescan, sv);
-	if (rc == 0)
-		rc = loop_watch(&sv->loop, sv->stop_timerfd, on_stop_timer, sv);
+		rc = loop_watch(&sv->loop, sigfd, on_signals, sv);
 	if (rc < 0) {
 		errno = -rc;
 		die_errno("unable to watch signals and timers");
@@ -487,20 +609,29 @@ supervise_setup(const struct settings *settings, int sigfd)
 	if (settings->pidfile != NULL)
 		follow_setup(&sv->follow, &sv->loop, settings->pidfile,
 			     settings->pidfile_wait_ms, on_followed, sv);
+	services_setup(&sv->services, plan, &sv->loop, &sv->deadlines,
+		       inherited, hooks);
 }
 
 int
-supervise_run(pid_t main_pid, const char *name)
+supervise_run(void)
 {
 	struct supervisor *sv = &supervisor;
+	int code;
 
-	sv->main_pid = main_pid;
-	sv->started_pid = main_pid;
-	/* Cannot fail: setup reserved the room. */
-	if (main_pid > 0)
-		table_add(&sv->table, main_pid, PROC_MAIN, name);
+	services_start(&sv->services);
 	loop_run(&sv->loop);
+	code = final_code(sv);
+	if (sv->stop_began_ms == 0)
+		sv->stop_began_ms = deadline_now_ms();
+	info("stopped: %s; the stop took %llums; exiting with %d",
+	     sv->cause_text[0] ? sv->cause_text : "no process left",
+	     (unsigned long long)(deadline_now_ms() - sv->stop_began_ms),
+	     code);
 	/* Leave nothing behind, so that memory checkers see a clean exit. */
+	services_free(&sv->services);
+	deadlines_free(&sv->deadlines);
+	loop_close(&sv->loop);
 	table_free(&sv->table);
-	return sv->exit_code;
+	return code;
 }

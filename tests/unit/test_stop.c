@@ -35,10 +35,29 @@ test_graceful_stop(void **state)
 {
 	(void)state;
 	expect(STOP_RUNNING, STOP_EV_STOP_SIGNAL, false, STOP_ASKED, 0);
-	expect(STOP_ASKED, STOP_EV_MAIN_EXITED, false, STOP_DRAINING,
+	expect(STOP_ASKED, STOP_EV_MAIN_EXITED, false, STOP_SERVICES,
+	       STOP_ACT_STOP_SERVICES);
+	expect(STOP_SERVICES, STOP_EV_SERVICES_STOPPED, false, STOP_DRAINING,
 	       STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE);
 	expect(STOP_DRAINING, STOP_EV_NO_PROCESS, false, STOP_DONE,
 	       STOP_ACT_EXIT);
+}
+
+/* While the services stop, level by level, nothing else moves the stop:
+ * not a second stop signal, not a timer, not the grace period. */
+static void
+test_services_stop_first(void **state)
+{
+	enum stop_event event;
+
+	(void)state;
+	for (event = 0; event < STOP_NEVENTS; event++)
+		if (event != STOP_EV_SERVICES_STOPPED)
+			expect(STOP_SERVICES, event, false, STOP_SERVICES, 0);
+	/* "Services stopped" means nothing before or after that phase. */
+	expect(STOP_RUNNING, STOP_EV_SERVICES_STOPPED, false, STOP_RUNNING, 0);
+	expect(STOP_DRAINING, STOP_EV_SERVICES_STOPPED, false, STOP_DRAINING,
+	       0);
 }
 
 /* A batch job or a crash: the main process exits with no stop signal. */
@@ -46,8 +65,8 @@ static void
 test_main_exits_on_its_own(void **state)
 {
 	(void)state;
-	expect(STOP_RUNNING, STOP_EV_MAIN_EXITED, false, STOP_DRAINING,
-	       STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE);
+	expect(STOP_RUNNING, STOP_EV_MAIN_EXITED, false, STOP_SERVICES,
+	       STOP_ACT_STOP_SERVICES);
 }
 
 static void
@@ -66,9 +85,10 @@ static void
 test_no_grace_kills_at_once(void **state)
 {
 	(void)state;
-	expect(STOP_RUNNING, STOP_EV_MAIN_EXITED, true, STOP_KILLING,
-	       STOP_ACT_KILL_ALL);
-	expect(STOP_ASKED, STOP_EV_MAIN_EXITED, true, STOP_KILLING,
+	/* The services still stop as their units say. */
+	expect(STOP_RUNNING, STOP_EV_MAIN_EXITED, true, STOP_SERVICES,
+	       STOP_ACT_STOP_SERVICES);
+	expect(STOP_SERVICES, STOP_EV_SERVICES_STOPPED, true, STOP_KILLING,
 	       STOP_ACT_KILL_ALL);
 	expect(STOP_DRAINING, STOP_EV_STOP_SIGNAL, true, STOP_DRAINING, 0);
 }
@@ -128,12 +148,12 @@ test_wait_all(void **state)
 	expect_with(STOP_LINGERING, STOP_EV_NO_PROCESS, wait_all, STOP_DONE,
 		    STOP_ACT_EXIT);
 	expect_with(STOP_LINGERING, STOP_EV_STOP_SIGNAL, wait_all,
-		    STOP_DRAINING, STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE);
-	expect_with(STOP_LINGERING, STOP_EV_STOP_SIGNAL, both, STOP_KILLING,
-		    STOP_ACT_KILL_ALL);
+		    STOP_SERVICES, STOP_ACT_STOP_SERVICES);
+	expect_with(STOP_SERVICES, STOP_EV_SERVICES_STOPPED, both,
+		    STOP_KILLING, STOP_ACT_KILL_ALL);
 	/* A stop asked before the main process exited goes on as usual. */
-	expect_with(STOP_ASKED, STOP_EV_MAIN_EXITED, wait_all, STOP_DRAINING,
-		    STOP_ACT_TERM_ALL | STOP_ACT_ARM_GRACE);
+	expect_with(STOP_ASKED, STOP_EV_MAIN_EXITED, wait_all, STOP_SERVICES,
+		    STOP_ACT_STOP_SERVICES);
 }
 
 /* --stop-timeout: a stop signal starts its timer; when it fires with the
@@ -174,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_graceful_stop),
 		cmocka_unit_test(test_main_exits_on_its_own),
 		cmocka_unit_test(test_grace_period_expires),
+		cmocka_unit_test(test_services_stop_first),
 		cmocka_unit_test(test_no_grace_kills_at_once),
 		cmocka_unit_test(test_exit_only_when_no_process_left),
 		cmocka_unit_test(test_main_running_ignores_timers_and_echild),

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/* Owns every deadline grace keeps (restart delays, start and stop
+ * timeouts, readiness checks, the grace period): a binary min-heap, and
+ * one CLOCK_MONOTONIC timerfd armed for the earliest, so that any number
+ * of deadlines costs one descriptor and no deadline means no wake-up. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "deadline.h"
+#include "log.h"
+
+void
+deadline_init(struct deadline *deadline, deadline_fn *fn, void *ctx)
+{
+	*deadline = (struct deadline){ 0, DEADLINE_UNSET, fn, ctx };
+}
+
+bool
+deadline_armed(const struct deadline *deadline)
+{
+	return deadline->slot != DEADLINE_UNSET;
+}
+
+void
+deadlines_init(struct deadlines *deadlines)
+{
+	*deadlines = (struct deadlines){ NULL, 0, 0, -1, 0 };
+}
+
+int
+deadlines_reserve(struct deadlines *deadlines, size_t n)
+{
+	struct deadline **grown;
+	size_t cap = deadlines->cap ? deadlines->cap : 8;
+
+	while (cap < deadlines->n + n)
+		cap *= 2;
+	if (cap == deadlines->cap)
+		return 0;
+	grown = realloc(deadlines->heap, cap * sizeof(*grown));
+	if (grown == NULL)
+		return -ENOMEM;
+	deadlines->heap = grown;
+	deadlines->cap = cap;
+	return 0;
+}
+
+uint64_t
+deadline_now_ms(void)
+{
+	struct timespec now;
+
+	/* Cannot fail with a valid clock and pointer. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
+/* Puts d at slot i of the heap. */
+static void
+place(struct deadlines *deadlines, size_t i, struct deadline *d)
+{
+	deadlines->heap[i] = d;
+	d->slot = i;
+}
+
+static void
+sift_up(struct deadlines *deadlines, size_t i)
+{
+	struct deadline *d = deadlines->heap[i];
+	size_t parent;
+
+	while (i > 0) {
+		parent = (i - 1) / 2;
+		if (deadlines->heap[parent]->when_ms <= d->when_ms)
+			break;
+		place(deadlines, i, deadlines->heap[parent]);
+		i = parent;
+	}
+	place(deadlines, i, d);
+}
+
+static void
+sift_down(struct deadlines *deadlines, size_t i)
+{
+	struct deadline *d = deadlines->heap[i];
+	size_t child;
+
+	for (;;) {
+		child = 2 * i + 1;
+		if (child >= deadlines->n)
+			break;
+		if (child + 1 < deadlines->n &&
+		    deadlines->heap[child + 1]->when_ms <
+			    deadlines->heap[child]->when_ms)
+			child++;
+		if (d->when_ms <= deadlines->heap[child]->when_ms)
+			break;
+		place(deadlines, i, deadlines->heap[child]);
+		i = child;
+	}
+	place(deadlines, i, d);
+}
+
+/* Takes the deadline at slot i out of the heap. */
+static void
+remove_at(struct deadlines *deadlines, size_t i)
+{
+	struct deadline *last = deadlines->heap[--deadlines->n];
+
+	deadlines->heap[i]->slot = DEADLINE_UNSET;
+	if (i == deadlines->n)
+		return;
+	place(deadlines, i, last);
+	sift_down(deadlines, i);
+	sift_up(deadlines, last->slot);
+}
+
+/*
+ * Arms the timerfd for the earliest deadline, or disarms it, unless it is
+ * armed for that time already.  An absolute time: a deadline already past
+ * fires at once.  If the timerfd cannot be armed the deadline would never
+ * come, so it is run now instead: early is better than never.
+ */
+static void
+rearm(struct deadlines *deadlines)
+{
+	struct deadline *first = deadlines_earliest(deadlines);
+	uint64_t when = first ? first->when_ms : 0;
+	struct itimerspec spec = { { 0, 0 }, { 0, 0 } };
+
+	if (deadlines->timerfd < 0 || when == deadlines->armed_ms)
+		return;
+	if (when != 0) {
+		spec.it_value.tv_sec = (time_t)(when / 1000);
+		spec.it_value.tv_nsec = (long)(when % 1000) * 1000000L;
+	}
+	if (timerfd_settime(deadlines->timerfd, TFD_TIMER_ABSTIME, &spec,
+			    NULL) < 0) {
+		warn_errno("unable to arm the timer, acting now");
+		deadlines->armed_ms = 0;
+		deadlines_run_due(deadlines, when);
+		return;
+	}
+	deadlines->armed_ms = when;
+}
+
+int
+deadline_set(struct deadlines *deadlines, struct deadline *deadline,
+	     uint64_t when_ms)
+{
+	/* 0 means "off" to the timerfd; no real deadline is that early. */
+	if (when_ms == 0)
+		when_ms = 1;
+	if (deadline_armed(deadline)) {
+		deadline->when_ms = when_ms;
+		sift_down(deadlines, deadline->slot);
+		sift_up(deadlines, deadline->slot);
+	} else {
+		if (deadlines->n == deadlines->cap &&
+		    deadlines_reserve(deadlines, 1) < 0)
+			return -ENOMEM;
+		deadline->when_ms = when_ms;
+		place(deadlines, deadlines->n++, deadline);
+		sift_up(deadlines, deadline->slot);
+	}
+	rearm(deadlines);
+	return 0;
+}
+
+int
+deadline_after(struct deadlines *deadlines, struct deadline *deadline,
+	       long long ms)
+{
+	return deadline_set(deadlines, deadline,
+			    deadline_now_ms() + (uint64_t)(ms > 0 ? ms : 0));
+}
+
+void
+deadline_cancel(struct deadlines *deadlines, struct deadline *deadline)
+{
+	if (!deadline_armed(deadline))
+		return;
+	remove_at(deadlines, deadline->slot);
+	rearm(deadlines);
+}
+
+struct deadline *
+deadlines_earliest(const struct deadlines *deadlines)
+{
+	return deadlines->n > 0 ? deadlines->heap[0] : NULL;
+}
+
+struct deadline *
+deadlines_pop_due(struct deadlines *deadlines, uint64_t now_ms)
+{
+	struct deadline *first = deadlines_earliest(deadlines);
+
+	if (first == NULL || first->when_ms > now_ms)
+		return NULL;
+	remove_at(deadlines, 0);
+	return first;
+}
+
+void
+deadlines_run_due(struct deadlines *deadlines, uint64_t now_ms)
+{
+	struct deadline *due;
+
+	while ((due = deadlines_pop_due(deadlines, now_ms)) != NULL)
+		due->fn(due, due->ctx);
+	rearm(deadlines);
+}
+
+/* The timerfd fired: the earliest deadline, and maybe more, are due. */
+static void
+on_timer(int fd, void *ctx)
+{
+	struct deadlines *deadlines = ctx;
+	uint64_t expirations;
+
+	if (read(fd, &expirations, sizeof(expirations)) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			warn_errno("unable to read the timer");
+		return;
+	}
+	deadlines->armed_ms = 0;
+	deadlines_run_due(deadlines, deadline_now_ms());
+}
+
+int
+deadlines_open(struct deadlines *deadlines, struct loop *loop)
+{
+	int rc;
+
+	deadlines->timerfd = timerfd_create(CLOCK_MONOTONIC,
+					    TFD_NONBLOCK | TFD_CLOEXEC);
+	if (deadlines->timerfd < 0)
+		return -errno;
+	rc = loop_watch(loop, deadlines->timerfd, on_timer, deadlines);
+	if (rc < 0) {
+		close(deadlines->timerfd);
+		deadlines->timerfd = -1;
+	}
+	return rc;
+}
+
+void
+deadlines_free(struct deadlines *deadlines)
+{
+	free(deadlines->heap);
+	if (deadlines->timerfd >= 0)
+		close(deadlines->timerfd);
+	deadlines_init(deadlines);
+}

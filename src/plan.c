@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: MIT
+/* Owns the plan: from unit files, a Procfile and --service one-liners to
+ * a checked set of service specs with their environments, commands, users
+ * and start levels.  Everything a service needs is resolved here, before
+ * any process runs, so that a bad plan starts nothing (exit 125) and a
+ * good one needs no look-up later. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plan.h"
+#include "ready.h"
+#include "service.h"
+#include "sig.h"
+
+/* The largest unit file, Procfile or EnvironmentFile= grace reads. */
+#define PLAN_MAX_FILE (1024 * 1024)
+
+static void __attribute__((format(printf, 3, 4)))
+say(char *error, size_t error_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(error, error_len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Reads a whole file of at most PLAN_MAX_FILE bytes into a malloc'ed
+ * buffer.  0, or -errno (-EFBIG when it is larger).
+ */
+static int
+read_file(const char *path, char **text, size_t *len)
+{
+	char *buf = NULL, *grown;
+	size_t used = 0, cap = 0;
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (used == cap) {
+			cap = cap ? cap * 2 : 4096;
+			if (cap > PLAN_MAX_FILE + 1) {
+				err = -EFBIG;
+				break;
+			}
+			grown = realloc(buf, cap);
+			if (grown == NULL) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = grown;
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	close(fd);
+	if (err == 0 && used > PLAN_MAX_FILE)
+		err = -EFBIG;
+	if (err < 0) {
+		free(buf);
+		return err;
+	}
+	*text = buf;
+	*len = used;
+	return 0;
+}
+
+/* A new unit at the end of the plan, initialised; NULL when out of
+ * memory. */
+static struct plan_service *
+add_service(struct plan *plan, const char *name, const char *source)
+{
+	struct plan_service *grown, *svc;
+
+	grown = realloc(plan->services, (plan->n + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return NULL;
+	plan->services = grown;
+	svc = &plan->services[plan->n];
+	memset(svc, 0, sizeof(*svc));
+	if (unit_init(&svc->unit, name, source) < 0)
+		return NULL;
+	plan->n++;
+	return svc;
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether a directory entry's name is NAME.service; NAME is copied. */
+static bool
+service_file_name(const char *file, char *name, size_t name_len)
+{
+	size_t len = strlen(file);
+
+	if (len <= 8 || strcmp(file + len - 8, ".service") != 0 ||
+	    len - 8 >= name_len)
+		return false;
+	memcpy(name, file, len - 8);
+	name[len - 8] = '\0';
+	return true;
+}
+
+/* Loads one unit file. */
+static int
+load_unit_file(struct plan *plan, const char *dir, const char *file,
+	       char *error, size_t error_len)
+{
+	char name[UNIT_NAME_MAX + 1], path[4096];
+	struct plan_service *svc;
+	size_t len;
+	char *text;
+	int rc;
+
+	if (!service_file_name(file, name, sizeof(name)) ||
+	    !unit_valid_name(name)) {
+		say(error, error_len, "%s/%s: not a valid service name", dir,
+		    file);
+		return -1;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >=
+	    sizeof(path)) {
+		say(error, error_len, "%s/%s: path too long", dir, file);
+		return -1;
+	}
+	rc = read_file(path, &text, &len);
+	if (rc < 0) {
+		say(error, error_len, "unable to read %s: %s", path,
+		    strerror(-rc));
+		return -1;
+	}
+	svc = add_service(plan, name, path);
+	if (svc == NULL) {
+		free(text);
+		say(error, error_len, "out of memory");
+		return -1;
+	}
+	rc = unit_parse(&svc->unit, text, len, error, error_len);
+	free(text);
+	return rc;
+}
+
+/* Loads every DIR/NAME.service, in name order. */
+static int
+load_dir(struct plan *plan, const char *dir, char *error, size_t error_len)
+{
+	char **names = NULL, **grown;
+	size_t n = 0, i;
+	struct dirent *entry;
+	DIR *d;
+	int rc = 0;
+
+	d = opendir(dir);
+	if (d == NULL) {
+		say(error, error_len, "unable to read %s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	while ((entry = readdir(d)) != NULL) {
+		if (entry->d_name[0] == '.' ||
+		    strlen(entry->d_name) <= 8 ||
+		    strcmp(entry->d_name + strlen(entry->d_name) - 8,
+			   ".service") != 0)
+			continue;
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		if (grown == NULL || (grown[n] = strdup(entry->d_name)) == NULL) {
+			names = grown ? grown : names;
+			say(error, error_len, "out of memory");
+			rc = -1;
+			break;
+		}
+		names = grown;
+		n++;
+	}
+	closedir(d);
+	if (rc == 0)
+		qsort(names, n, sizeof(*names), compare_names);
+	for (i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = load_unit_file(plan, dir, names[i], error,
+					    error_len);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static int
+load_procfile(struct plan *plan, const char *path, char *error,
+	      size_t error_len)
+{
+	struct unit *units = NULL;
+	struct plan_service *svc;
+	size_t n = 0, i, len;
+	char *text;
+	int rc;
+
+	rc = read_file(path, &text, &len);
+	if (rc < 0) {
+		say(error, error_len, "unable to read %s: %s", path,
+		    strerror(-rc));
+		return -1;
+	}
+	rc = unit_parse_procfile(path, text, len, &units, &n, error,
+				 error_len);
+	free(text);
+	for (i = 0; i < n; i++) {
+		svc = rc == 0 ? add_service(plan, units[i].name, path) : NULL;
+		if (svc == NULL) {
+			if (rc == 0)
+				say(error, error_len, "out of memory");
+			rc = -1;
+			unit_free(&units[i]);
+			continue;
+		}
+		unit_free(&svc->unit);
+		svc->unit = units[i];	/* moved: the plan owns it now */
+	}
+	free(units);
+	return rc;
+}
+
+static int
+load_oneliners(struct plan *plan, const struct plan_sources *sources,
+	       char *error, size_t error_len)
+{
+	struct plan_service *svc;
+	size_t i;
+
+	for (i = 0; i < sources->n_oneliners; i++) {
+		svc = add_service(plan, "", "--service");
+		if (svc == NULL) {
+			say(error, error_len, "out of memory");
+			return -1;
+		}
+		if (unit_parse_oneliner(&svc->unit, sources->oneliners[i],
+					error, error_len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* "SOURCE:LINE: " or "SOURCE: " for messages about a unit. */
+static const char *
+where(const struct unit *unit, int line, char *buf, size_t len)
+{
+	if (line > 0)
+		snprintf(buf, len, "%s:%d", unit->source, line);
+	else
+		snprintf(buf, len, "%s", unit->source);
+	return buf;
+}
+
+static const char *
+lookup_env(const char *name, size_t len, void *ctx)
+{
+	return env_get(ctx, name, len);
+}
+
+/* Reads the service's EnvironmentFile= files into its environment. */
+static int
+read_env_files(struct plan_service *svc, char *error, size_t error_len)
+{
+	const struct unit_list *files = &svc->unit.environment_files;
+	char at[4200], *text;
+	const char *path;
+	bool optional;
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < files->n; i++) {
+		path = files->items[i].text;
+		optional = path[0] == '-';
+		path += optional;
+		rc = read_file(path, &text, &len);
+		if (rc == -ENOENT && optional)
+			continue;
+		if (rc < 0) {
+			say(error, error_len,
+			    "%s: unable to read EnvironmentFile=%s: %s",
+			    where(&svc->unit, files->items[i].line, at,
+				  sizeof(at)),
+			    path, strerror(-rc));
+			return -1;
+		}
+		rc = env_parse_file(&svc->env, path, text, len, error,
+				    error_len);
+		free(text);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The service's environment: grace's, its user's, its unit's. */
+static int
+build_env(struct plan_service *svc, char *const *base, char *error,
+	  size_t error_len)
+{
+	const struct unit_list *vars = &svc->unit.environment;
+	const struct user_ids *ids = &svc->ids;
+	size_t i;
+	int rc;
+
+	rc = env_init(&svc->env, base);
+	/* Only a Type=notify service is told where to notify. */
+	if (rc == 0 && svc->unit.type != UNIT_NOTIFY)
+		rc = env_unset(&svc->env, "NOTIFY_SOCKET", 13);
+	if (rc == 0 && ids->set_user && ids->name != NULL) {
+		rc = env_set(&svc->env, "USER", 4, ids->name);
+		if (rc == 0)
+			rc = env_set(&svc->env, "LOGNAME", 7, ids->name);
+		if (rc == 0)
+			rc = env_set(&svc->env, "HOME", 4, ids->home);
+		if (rc == 0)
+			rc = env_set(&svc->env, "SHELL", 5, ids->shell);
+	}
+	for (i = 0; rc == 0 && i < vars->n; i++)
+		rc = env_put(&svc->env, vars->items[i].text);
+	if (rc < 0) {
+		say(error, error_len, "out of memory");
+		return -1;
+	}
+	return read_env_files(svc, error, error_len);
+}
+
+/* Splits text with the service's environment, naming the line on error. */
+static int
+split(struct plan_service *svc, const struct unit_item *item, char ***argv,
+      char *error, size_t error_len)
+{
+	char why[256], at[4200];
+
+	if (unit_split_command(item->text, lookup_env, &svc->env, argv, why,
+			       sizeof(why)) == 0)
+		return 0;
+	say(error, error_len, "%s: %s",
+	    where(&svc->unit, item->line, at, sizeof(at)), why);
+	return -1;
+}
+
+/* The command the service runs: its ExecStart=, or for a Procfile entry
+ * the shell running it as foreman does. */
+static int
+build_argv(struct plan_service *svc, char *error, size_t error_len)
+{
+	const struct unit *unit = &svc->unit;
+
+	if (!unit->exec_shell)
+		return split(svc, &unit->exec_start, &svc->argv, error,
+			     error_len);
+	svc->argv = calloc(4, sizeof(*svc->argv));
+	if (svc->argv == NULL || (svc->argv[0] = strdup("/bin/sh")) == NULL ||
+	    (svc->argv[1] = strdup("-c")) == NULL ||
+	    (svc->argv[2] = strdup(unit->exec_start.text)) == NULL) {
+		say(error, error_len, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+resolve_user(struct plan_service *svc, char *error, size_t error_len)
+{
+	const struct unit *unit = &svc->unit;
+	char why[256], at[4200];
+	int line = unit->user.text ? unit->user.line : unit->group.line;
+
+	if (user_resolve(unit->user.text, unit->group.text, &svc->ids, why,
+			 sizeof(why)) == 0)
+		return 0;
+	say(error, error_len, "%s: %s", where(unit, line, at, sizeof(at)),
+	    why);
+	return -1;
+}
+
+static int
+resolve_cwd(struct plan_service *svc, char *error, size_t error_len)
+{
+	const char *dir = svc->unit.working_dir.text;
+	char at[4200];
+
+	if (dir == NULL)
+		return 0;
+	if (strcmp(dir, "~") == 0) {
+		dir = svc->ids.home ? svc->ids.home : env_get(&svc->env,
+							       "HOME", 4);
+		if (dir == NULL) {
+			say(error, error_len,
+			    "%s: WorkingDirectory=~ but the user has no home",
+			    where(&svc->unit, svc->unit.working_dir.line, at,
+				  sizeof(at)));
+			return -1;
+		}
+	}
+	svc->cwd = strdup(dir);
+	if (svc->cwd == NULL) {
+		say(error, error_len, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+resolve_check(struct plan_service *svc, char *error, size_t error_len)
+{
+	const struct unit *unit = &svc->unit;
+	char at[4200];
+
+	switch (unit->check) {
+	case UNIT_CHECK_EXEC:
+		return split(svc, &unit->check_target, &svc->check_argv,
+			     error, error_len);
+	case UNIT_CHECK_TCP:
+		if (ready_parse_tcp(unit->check_target.text, &svc->check_addr,
+				    &svc->check_addr_len) == 0)
+			return 0;
+		say(error, error_len, "%s: invalid ReadyCheck=tcp:%s",
+		    where(unit, unit->check_target.line, at, sizeof(at)),
+		    unit->check_target.text);
+		return -1;
+	case UNIT_CHECK_FILE:
+	case UNIT_CHECK_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* Everything about one service that needs no other service. */
+static int
+resolve_service(struct plan_service *svc, char *const *base, char *error,
+		size_t error_len)
+{
+	/* A oneshot has no start timeout unless it sets one, as in
+	 * systemd. */
+	if (svc->unit.type == UNIT_ONESHOT && svc->unit.timeout_start_ms == 90000)
+		svc->unit.timeout_start_ms = UNIT_INFINITY;
+	if (resolve_user(svc, error, error_len) < 0 ||
+	    build_env(svc, base, error, error_len) < 0 ||
+	    build_argv(svc, error, error_len) < 0 ||
+	    resolve_cwd(svc, error, error_len) < 0 ||
+	    resolve_check(svc, error, error_len) < 0)
+		return -1;
+	return 0;
+}
+
+/* The index of the service called name, or -1. */
+static long
+find_service(const struct plan *plan, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n; i++)
+		if (strcmp(plan->services[i].unit.name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Appends index to a set, once. */
+static int
+add_index(size_t **set, size_t *n, size_t index)
+{
+	size_t *grown, i;
+
+	for (i = 0; i < *n; i++)
+		if ((*set)[i] == index)
+			return 0;
+	grown = realloc(*set, (*n + 1) * sizeof(**set));
+	if (grown == NULL)
+		return -1;
+	grown[(*n)++] = index;
+	*set = grown;
+	return 0;
+}
+
+/*
+ * Turns a list of names into indices: of those it starts after, and of
+ * those it requires when requires is set.  A name that is no service is an
+ * error, except in Wants=, a weak dependency.
+ */
+static int
+link_list(struct plan *plan, struct plan_service *svc,
+	  const struct unit_list *list, const char *key, bool requires,
+	  bool weak, char *error, size_t error_len)
+{
+	char at[4200];
+	size_t i;
+	long dep;
+
+	for (i = 0; i < list->n; i++) {
+		dep = find_service(plan, list->items[i].text);
+		if (dep < 0 && weak)
+			continue;
+		if (dep < 0) {
+			say(error, error_len, "%s: %s=%s: no such service",
+			    where(&svc->unit, list->items[i].line, at,
+				  sizeof(at)),
+			    key, list->items[i].text);
+			return -1;
+		}
+		if (add_index(&svc->after, &svc->n_after, (size_t)dep) < 0 ||
+		    (requires && add_index(&svc->requires, &svc->n_requires,
+					   (size_t)dep) < 0)) {
+			say(error, error_len, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+link_services(struct plan *plan, char *error, size_t error_len)
+{
+	struct plan_service *svc;
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		svc = &plan->services[i];
+		if (link_list(plan, svc, &svc->unit.after, "After", false,
+			      false, error, error_len) < 0 ||
+		    link_list(plan, svc, &svc->unit.requires, "Requires", true,
+			      false, error, error_len) < 0 ||
+		    link_list(plan, svc, &svc->unit.wants, "Wants", false,
+			      true, error, error_len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Where the depth-first walk is for each service. */
+enum mark { UNSEEN, ON_PATH, LEVELLED };
+
+struct walk {
+	struct plan *plan;
+	enum mark *marks;
+	size_t *path;	/* the services on the current path */
+	size_t depth;
+	char *error;
+	size_t error_len;
+};
+
+/* Names the cycle that closes at service index on the walk's path. */
+static void
+name_cycle(struct walk *walk, size_t index)
+{
+	const struct plan_service *first;
+	size_t i, start = 0, used;
+	char at[4200];
+	int n;
+
+	while (walk->path[start] != index)
+		start++;
+	first = &walk->plan->services[index];
+	n = snprintf(walk->error, walk->error_len, "%s: dependency cycle: ",
+		     where(&first->unit, first->unit.line, at, sizeof(at)));
+	used = n < 0 ? 0 : (size_t)n;
+	for (i = start; i < walk->depth && used < walk->error_len; i++) {
+		n = snprintf(walk->error + used, walk->error_len - used,
+			     "%s -> ",
+			     walk->plan->services[walk->path[i]].unit.name);
+		used += n < 0 ? 0 : (size_t)n;
+	}
+	if (used < walk->error_len)
+		snprintf(walk->error + used, walk->error_len - used, "%s",
+			 first->unit.name);
+}
+
+/* Gives service index its level, after those it depends on; -1 on a
+ * cycle. */
+static int
+level_of(struct walk *walk, size_t index)
+{
+	struct plan_service *svc = &walk->plan->services[index];
+	size_t i, dep;
+
+	if (walk->marks[index] == LEVELLED)
+		return 0;
+	if (walk->marks[index] == ON_PATH) {
+		name_cycle(walk, index);
+		return -1;
+	}
+	walk->marks[index] = ON_PATH;
+	walk->path[walk->depth++] = index;
+	svc->level = 0;
+	for (i = 0; i < svc->n_after; i++) {
+		dep = svc->after[i];
+		if (level_of(walk, dep) < 0)
+			return -1;
+		if (walk->plan->services[dep].level + 1 > svc->level)
+			svc->level = walk->plan->services[dep].level + 1;
+	}
+	walk->depth--;
+	walk->marks[index] = LEVELLED;
+	if (svc->level + 1 > walk->plan->levels)
+		walk->plan->levels = svc->level + 1;
+	return 0;
+}
+
+static int
+assign_levels(struct plan *plan, char *error, size_t error_len)
+{
+	struct walk walk = { plan, NULL, NULL, 0, error, error_len };
+	size_t i;
+	int rc = 0;
+
+	walk.marks = calloc(plan->n + 1, sizeof(*walk.marks));
+	walk.path = calloc(plan->n + 1, sizeof(*walk.path));
+	if (walk.marks == NULL || walk.path == NULL) {
+		say(error, error_len, "out of memory");
+		rc = -1;
+	}
+	for (i = 0; rc == 0 && i < plan->n; i++)
+		rc = level_of(&walk, i);
+	free(walk.marks);
+	free(walk.path);
+	return rc;
+}
+
+static int
+check_duplicates(const struct plan *plan, char *error, size_t error_len)
+{
+	char at[4200];
+	size_t i;
+	long first;
+
+	for (i = 0; i < plan->n; i++) {
+		first = find_service(plan, plan->services[i].unit.name);
+		if ((size_t)first != i) {
+			say(error, error_len,
+			    "%s: a service named %s is already defined in %s",
+			    where(&plan->services[i].unit,
+				  plan->services[i].unit.line, at, sizeof(at)),
+			    plan->services[i].unit.name,
+			    plan->services[first].unit.source);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+plan_load(struct plan *plan, const struct plan_sources *sources,
+	  char *const *env, char *error, size_t error_len)
+{
+	size_t i;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->main_argv = sources->main_argv;
+	if (sources->dir != NULL &&
+	    load_dir(plan, sources->dir, error, error_len) < 0)
+		return -1;
+	if (sources->procfile != NULL &&
+	    load_procfile(plan, sources->procfile, error, error_len) < 0)
+		return -1;
+	if (load_oneliners(plan, sources, error, error_len) < 0 ||
+	    check_duplicates(plan, error, error_len) < 0)
+		return -1;
+	for (i = 0; i < plan->n; i++)
+		if (resolve_service(&plan->services[i], env, error,
+				    error_len) < 0)
+			return -1;
+	if (link_services(plan, error, error_len) < 0 ||
+	    assign_levels(plan, error, error_len) < 0)
+		return -1;
+	return 0;
+}
+
+void
+plan_free(struct plan *plan)
+{
+	struct plan_service *svc;
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		svc = &plan->services[i];
+		unit_free(&svc->unit);
+		unit_free_argv(svc->argv);
+		unit_free_argv(svc->check_argv);
+		env_free(&svc->env);
+		user_free(&svc->ids);
+		free(svc->cwd);
+		free(svc->after);
+		free(svc->requires);
+	}
+	free(plan->services);
+	memset(plan, 0, sizeof(*plan));
+}
+
+/* A duration as --check shows it: "100ms", "1.5s", "infinity". */
+static const char *
+show_ms(long long ms, char *buf, size_t len)
+{
+	if (ms == UNIT_INFINITY)
+		snprintf(buf, len, "infinity");
+	else if (ms < 1000 || ms % 100 != 0)
+		snprintf(buf, len, "%lldms", ms);
+	else if (ms % 1000 == 0)
+		snprintf(buf, len, "%llds", ms / 1000);
+	else
+		snprintf(buf, len, "%lld.%llds", ms / 1000, ms % 1000 / 100);
+	return buf;
+}
+
+static void
+print_readiness(const struct unit *unit, FILE *out)
+{
+	static const char *const checks[] = {
+		[UNIT_CHECK_NONE] = "", [UNIT_CHECK_TCP] = "tcp:",
+		[UNIT_CHECK_FILE] = "file:", [UNIT_CHECK_EXEC] = "exec:",
+	};
+	char t[32];
+
+	if (unit->type == UNIT_NOTIFY)
+		fputs("ready: sd_notify READY=1", out);
+	else if (unit->type == UNIT_ONESHOT)
+		fputs("ready: when it has exited", out);
+	else if (unit->type == UNIT_FORKING)
+		fprintf(out, "ready: when %s names the daemon",
+			unit->pidfile.text);
+	else if (unit->ready_fd >= 0)
+		fprintf(out, "ready: a newline on fd %d", unit->ready_fd);
+	else if (unit->check != UNIT_CHECK_NONE)
+		fprintf(out, "ready: check %s%s every %s", checks[unit->check],
+			unit->check_target.text,
+			show_ms(unit->check_interval_ms, t, sizeof(t)));
+	else
+		fputs("ready: when started", out);
+	if (unit->type != UNIT_ONESHOT || unit->timeout_start_ms != UNIT_INFINITY)
+		fprintf(out, " (within %s)",
+			show_ms(unit->timeout_start_ms, t, sizeof(t)));
+}
+
+static void
+print_restart(const struct unit *unit, FILE *out)
+{
+	char a[32], b[32];
+
+	fprintf(out, "restart: %s", unit_restart_name(unit->restart));
+	if (unit->restart == UNIT_RESTART_NO)
+		return;
+	fprintf(out, " after %s", show_ms(unit->restart_ms, a, sizeof(a)));
+	if (service_restart_delay_grows(unit))
+		fprintf(out, " growing to %s in %u steps",
+			show_ms(unit->restart_max_delay_ms, b, sizeof(b)),
+			unit->restart_steps);
+	if (unit->start_limit_burst > 0 && unit->start_limit_interval_ms > 0)
+		fprintf(out, ", at most %u starts in %s",
+			unit->start_limit_burst,
+			show_ms(unit->start_limit_interval_ms, a, sizeof(a)));
+}
+
+static void
+print_service(const struct plan_service *svc, FILE *out)
+{
+	static const char *const modes[] = {
+		[UNIT_KILL_CONTROL_GROUP] = "the group",
+		[UNIT_KILL_MIXED] = "the main process, SIGKILL to the group",
+		[UNIT_KILL_PROCESS] = "the main process",
+	};
+	const struct unit *unit = &svc->unit;
+	char sig[SIG_NAME_MAX], t[32];
+
+	fprintf(out, "service %s: %s, user ", unit->name,
+		unit_type_name(unit->type));
+	if (svc->ids.set_user && svc->ids.name)
+		fprintf(out, "%s", svc->ids.name);
+	else if (svc->ids.set_user)
+		fprintf(out, "%d", (int)svc->ids.uid);
+	else
+		fprintf(out, "(grace's)");
+	fputs("; ", out);
+	print_readiness(unit, out);
+	fputs("; ", out);
+	print_restart(unit, out);
+	fprintf(out, "; %s; stop: %s to %s, SIGKILL after %s\n",
+		unit->essential ? "essential" : "not essential",
+		sig_name(unit->kill_signal, sig), modes[unit->kill_mode],
+		show_ms(unit->timeout_stop_ms, t, sizeof(t)));
+}
+
+void
+plan_print(const struct plan *plan, FILE *out)
+{
+	unsigned level;
+	size_t i;
+	char **arg;
+
+	const char **names = calloc(plan->n + 1, sizeof(*names));
+	size_t n;
+
+	for (level = 0; level < plan->levels && names != NULL; level++) {
+		n = 0;
+		for (i = 0; i < plan->n; i++)
+			if (plan->services[i].level == level)
+				names[n++] = plan->services[i].unit.name;
+		qsort(names, n, sizeof(*names), compare_names);
+		fprintf(out, "level %u:", level);
+		for (i = 0; i < n; i++)
+			fprintf(out, " %s", names[i]);
+		fputc('\n', out);
+	}
+	free(names);
+	if (plan->main_argv != NULL) {
+		fputs("main:", out);
+		for (arg = plan->main_argv; *arg != NULL; arg++)
+			fprintf(out, " %s", *arg);
+		fputs(plan->n ? " (once every service is ready)\n" : "\n", out);
+	}
+	for (i = 0; i < plan->n; i++)
+		print_service(&plan->services[i], out);
+}

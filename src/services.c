@@ -1,0 +1,1073 @@
+// SPDX-License-Identifier: MIT
+/* Owns the running services: carries out what each one's state machine
+ * (src/service.c) decides, starts them in dependency order, watches their
+ * readiness, restarts them with backoff and stops them in reverse order.
+ * From here on grace may not die: every failure is logged and survived. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pidfile.h"
+#include "procs.h"
+#include "ready.h"
+#include "reap.h"
+#include "services.h"
+#include "spawn.h"
+
+/* How often a forking service's pidfile is looked at while it starts. */
+#define PIDFILE_TICK_MS 100
+
+struct svc {
+	struct services *owner;
+	const struct plan_service *spec;
+	const char *name;
+	enum svc_state state;
+	pid_t pid;		/* its main process, 0 when none */
+	pid_t pgid;		/* the group it was started in */
+	pid_t check_pid;	/* a ReadyCheck=exec: in flight, or 0 */
+	int check_fd;		/* a ReadyCheck=tcp: connect in flight */
+	int ready_rd, ready_wr;	/* the ReadyFd= pipe, or -1 */
+	bool timed_out;		/* the stop under way is a failed start's */
+	bool forked;		/* Type=forking: the starter has exited */
+	int lost_code;		/* stopped since a service it requires
+				 * ended: that one's code; else 0 */
+	int code;		/* its last exit code */
+	bool clean;		/* and whether that was a clean end */
+	unsigned attempt;	/* restarts since the backoff started over */
+	unsigned restarts;
+	uint64_t started_ms;
+	struct start_limit limit;
+	struct deadline start_dl, stop_dl, restart_dl, check_dl;
+};
+
+static void feed(struct svc *svc, enum svc_event event);
+static void evaluate(struct services *services);
+static void advance_stop(struct services *services);
+static void settle_if_gone(struct svc *svc);
+
+static const struct unit *
+unit_of(const struct svc *svc)
+{
+	return &svc->spec->unit;
+}
+
+/* A duration for messages: "400ms", "1.5s". */
+static const char *
+show_ms(long long ms, char *buf, size_t len)
+{
+	if (ms < 1000)
+		snprintf(buf, len, "%lldms", ms);
+	else if (ms % 1000 == 0)
+		snprintf(buf, len, "%llds", ms / 1000);
+	else
+		snprintf(buf, len, "%lld.%03llds", ms / 1000, ms % 1000);
+	return buf;
+}
+
+/* "exited with 3", "was killed by SIGKILL" for an exit code. */
+static const char *
+show_end(int code, char *buf, size_t len)
+{
+	char sig[SIG_NAME_MAX];
+
+	if (code > 128 && code <= 128 + 64)
+		snprintf(buf, len, "was killed by %s", sig_name(code - 128, sig));
+	else
+		snprintf(buf, len, "exited with %d", code);
+	return buf;
+}
+
+/* Whether a service's readiness is its start: no way to say more. */
+static bool
+ready_when_started(const struct unit *unit)
+{
+	return unit->type == UNIT_SIMPLE && unit->ready_fd < 0 &&
+	       unit->check == UNIT_CHECK_NONE;
+}
+
+/* Sends sig to the service as KillMode= says (whole: to its group). */
+static void
+signal_service(struct svc *svc, int sig, bool whole)
+{
+	char name[SIG_NAME_MAX];
+	pid_t group;
+
+	if (svc->pid <= 0)
+		return;
+	if (whole) {
+		/* The group it started in; a forking daemon may have left
+		 * it for one of its own. */
+		if (kill(-svc->pgid, sig) < 0 && errno != ESRCH)
+			warn_errno("%s: unable to send %s to its group",
+				   svc->name, sig_name(sig, name));
+		group = getpgid(svc->pid);
+		if (group > 0 && group != svc->pgid && group != getpgrp())
+			(void)kill(-group, sig);
+	}
+	/* Our unreaped child: its pid cannot have been reused. */
+	if (kill(svc->pid, sig) < 0 && errno != ESRCH)
+		warn_errno("%s: unable to send %s to pid %d", svc->name,
+			   sig_name(sig, name), (int)svc->pid);
+}
+
+/* The options a service's processes (and its exec checks) start with. */
+static struct spawn_options
+options_of(const struct svc *svc)
+{
+	const struct plan_service *spec = svc->spec;
+	const struct unit *unit = &spec->unit;
+	struct spawn_options options = SPAWN_OPTIONS_INIT;
+
+	options.service = true;
+	options.envp = spec->env.vars;
+	options.ids = spec->ids.set_user || spec->ids.set_group ? &spec->ids
+								  : NULL;
+	options.cwd = spec->cwd;
+	options.cwd_optional = unit->working_dir_optional;
+	options.umask = unit->umask;
+	options.nofile = unit->has_nofile ? &unit->nofile : NULL;
+	options.no_new_privs = unit->no_new_privs;
+	return options;
+}
+
+/* Empties the ReadyFd= pipe of what an earlier run wrote. */
+static bool
+drain_ready_pipe(struct svc *svc)
+{
+	char buf[256];
+	bool newline = false;
+	ssize_t n;
+
+	while ((n = read(svc->ready_rd, buf, sizeof(buf))) > 0)
+		if (memchr(buf, '\n', (size_t)n) != NULL)
+			newline = true;
+	return newline;
+}
+
+/* Starts the service's process; feeds a spawn failure if it cannot. */
+static void
+spawn_service(struct svc *svc)
+{
+	const struct unit *unit = unit_of(svc);
+	struct spawn_options options = options_of(svc);
+	int code;
+	pid_t pid;
+
+	if (svc->ready_rd >= 0) {
+		drain_ready_pipe(svc);
+		options.ready_fd = svc->ready_wr;
+		options.ready_fd_as = unit->ready_fd;
+	}
+	svc->forked = false;
+	svc->timed_out = false;
+	svc->lost_code = 0;
+	pid = spawn_child(svc->spec->argv, svc->name, &options,
+			  svc->owner->inherited, &code);
+	svc->started_ms = deadline_now_ms();
+	if (pid < 0) {
+		svc->code = code;
+		svc->clean = false;
+		feed(svc, service_wants_restart(unit, false) &&
+				  !svc->owner->stopping
+			  ? SVC_EV_SPAWN_FAILED
+			  : SVC_EV_SPAWN_FAILED_FINAL);
+		return;
+	}
+	svc->pid = svc->pgid = pid;
+	info("%s: started as pid %d", svc->name, (int)pid);
+	if (ready_when_started(unit))
+		feed(svc, SVC_EV_READY);
+}
+
+/* Starts the service if its start limit allows, else it has given up. */
+static void
+start_service(struct svc *svc, enum svc_event event)
+{
+	const struct unit *unit = unit_of(svc);
+	char t[32];
+
+	if (!start_limit_take(&svc->limit, unit, deadline_now_ms())) {
+		warn("%s: gave up: started %u times within %s", svc->name,
+		     unit->start_limit_burst,
+		     show_ms(unit->start_limit_interval_ms, t, sizeof(t)));
+		feed(svc, SVC_EV_EXIT_FAILED);
+		return;
+	}
+	feed(svc, event);
+}
+
+static void
+watch_ready(struct svc *svc)
+{
+	const struct unit *unit = unit_of(svc);
+	struct deadlines *deadlines = svc->owner->deadlines;
+
+	if (unit->timeout_start_ms != UNIT_INFINITY)
+		deadline_after(deadlines, &svc->start_dl,
+			       unit->timeout_start_ms);
+	/* The first check right away, the next ones every interval. */
+	if (unit->check != UNIT_CHECK_NONE)
+		deadline_after(deadlines, &svc->check_dl, 0);
+}
+
+static void
+end_tcp_check(struct svc *svc)
+{
+	if (svc->check_fd < 0)
+		return;
+	loop_unwatch(svc->owner->loop, svc->check_fd);
+	close(svc->check_fd);
+	svc->check_fd = -1;
+}
+
+static void
+unwatch_ready(struct svc *svc)
+{
+	deadline_cancel(svc->owner->deadlines, &svc->start_dl);
+	deadline_cancel(svc->owner->deadlines, &svc->check_dl);
+	end_tcp_check(svc);
+	if (svc->check_pid > 0) {
+		/* Reaped as an orphan: it is ours, it cannot be reused. */
+		(void)kill(svc->check_pid, SIGKILL);
+		svc->check_pid = 0;
+	}
+}
+
+/* KillSignal= and SIGCONT, as KillMode= says, and TimeoutStopSec=. */
+static void
+signal_stop(struct svc *svc)
+{
+	const struct unit *unit = unit_of(svc);
+	bool whole = unit->kill_mode == UNIT_KILL_CONTROL_GROUP;
+	char sig[SIG_NAME_MAX];
+
+	info("%s: stopping with %s", svc->name,
+	     sig_name(unit->kill_signal, sig));
+	signal_service(svc, unit->kill_signal, whole);
+	/* A stopped process cannot act on the signal until continued. */
+	if (unit->kill_signal != SIGCONT && unit->kill_signal != SIGKILL)
+		signal_service(svc, SIGCONT, whole);
+	if (unit->timeout_stop_ms != UNIT_INFINITY)
+		deadline_after(svc->owner->deadlines, &svc->stop_dl,
+			       unit->timeout_stop_ms);
+}
+
+static void
+kill_service(struct svc *svc)
+{
+	const struct unit *unit = unit_of(svc);
+	char t[32];
+
+	warn("%s: still running %s after its stop signal, killing it",
+	     svc->name, show_ms(unit->timeout_stop_ms, t, sizeof(t)));
+	signal_service(svc, SIGKILL, unit->kill_mode != UNIT_KILL_PROCESS);
+}
+
+static void
+arm_restart(struct svc *svc)
+{
+	const struct unit *unit = unit_of(svc);
+	long long delay = service_restart_delay(unit, svc->attempt);
+	char end[64], t[32];
+
+	svc->attempt++;
+	svc->restarts++;
+	if (svc->clean)
+		info("%s: %s, restarting in %s (attempt %u)", svc->name,
+		     show_end(svc->code, end, sizeof(end)),
+		     show_ms(delay, t, sizeof(t)), svc->attempt);
+	else
+		warn("%s: %s, restarting in %s (attempt %u)", svc->name,
+		     show_end(svc->code, end, sizeof(end)),
+		     show_ms(delay, t, sizeof(t)), svc->attempt);
+	deadline_after(svc->owner->deadlines, &svc->restart_dl, delay);
+}
+
+/* Whether a service that requires dep must stop (or never start) now
+ * that dep has ended: unless dep is a oneshot that did its job. */
+static bool
+ends_requirers(const struct svc *dep)
+{
+	return !(unit_of(dep)->type == UNIT_ONESHOT &&
+		 dep->state == SVC_DONE);
+}
+
+/* Whether svc requires the service at index. */
+static bool
+requires_index(const struct svc *svc, size_t index)
+{
+	size_t i;
+
+	for (i = 0; i < svc->spec->n_requires; i++)
+		if (svc->spec->requires[i] == index)
+			return true;
+	return false;
+}
+
+/* The service at index has ended for good: those that require it stop. */
+static void
+stop_requirers(struct services *services, size_t index)
+{
+	struct svc *dep = &services->svcs[index], *svc;
+	size_t i;
+
+	if (services->stopping || !ends_requirers(dep))
+		return;
+	for (i = 0; i < services->n; i++) {
+		svc = &services->svcs[i];
+		if (!requires_index(svc, index) || service_has_ended(svc->state))
+			continue;
+		info("%s: stopping, since %s, which it requires, has ended",
+		     svc->name, dep->name);
+		if (svc->state == SVC_WAITING || svc->state == SVC_BACKOFF) {
+			svc->code = dep->code ? dep->code : 1;
+			svc->clean = false;
+			feed(svc, SVC_EV_EXIT_FAILED);
+		} else {
+			svc->lost_code = dep->code ? dep->code : 1;
+			feed(svc, SVC_EV_STOP);
+			settle_if_gone(svc);
+		}
+	}
+}
+
+static void
+note_ended(struct svc *svc)
+{
+	struct services *services = svc->owner;
+	char end[64];
+
+	if (svc->clean)
+		info("%s: %s, done", svc->name,
+		     show_end(svc->code, end, sizeof(end)));
+	else if (svc->state == SVC_FAILED && !services->stopping)
+		warn("%s: %s, failed", svc->name,
+		     show_end(svc->code, end, sizeof(end)));
+	else
+		info("%s: %s", svc->name, show_end(svc->code, end, sizeof(end)));
+	if (!svc->clean && !services->any_unclean) {
+		services->any_unclean = true;
+		services->first_unclean = svc->code;
+	}
+	if (unit_of(svc)->essential && !services->stopping)
+		services->hooks.essential_ended(svc->name, svc->code,
+						svc->clean,
+						services->hooks.ctx);
+	stop_requirers(services, (size_t)(svc - services->svcs));
+}
+
+/*
+ * Feeds one event to the service's state machine and carries out its
+ * actions: cancellations first, then signals and timers, the spawn last,
+ * since a failed spawn feeds the next event itself.
+ */
+static void
+feed(struct svc *svc, enum svc_event event)
+{
+	struct svc_step step = service_transition(svc->state, event);
+	struct deadlines *deadlines = svc->owner->deadlines;
+
+	if (step.next != svc->state)
+		debug("%s: %s -> %s", svc->name,
+		      service_state_name(svc->state),
+		      service_state_name(step.next));
+	svc->state = step.next;
+	if (step.actions & SVC_ACT_UNWATCH_READY)
+		unwatch_ready(svc);
+	if (step.actions & SVC_ACT_CANCEL_STOP)
+		deadline_cancel(deadlines, &svc->stop_dl);
+	if (step.actions & SVC_ACT_CANCEL_RESTART)
+		deadline_cancel(deadlines, &svc->restart_dl);
+	if (step.actions & SVC_ACT_SIGNAL)
+		signal_stop(svc);
+	if (step.actions & SVC_ACT_KILL)
+		kill_service(svc);
+	if (step.actions & SVC_ACT_ARM_RESTART)
+		arm_restart(svc);
+	if (step.actions & SVC_ACT_WATCH_READY)
+		watch_ready(svc);
+	if (step.actions & SVC_ACT_RELEASE)
+		info("%s: ready", svc->name);
+	if (step.actions & SVC_ACT_ENDED)
+		note_ended(svc);
+	if (step.actions & SVC_ACT_SPAWN)
+		spawn_service(svc);
+	if (step.actions & (SVC_ACT_RELEASE | SVC_ACT_ENDED))
+		evaluate(svc->owner);
+}
+
+/* Whether a service has settled as far as those after it care: ready,
+ * or ended for good. */
+static bool
+is_settled(const struct svc *svc)
+{
+	return svc->state == SVC_RUNNING || service_has_ended(svc->state);
+}
+
+/* A required service of svc that has ended in a way that stops it, or
+ * NULL. */
+static const struct svc *
+failed_requirement(const struct svc *svc)
+{
+	const struct svc *dep;
+	size_t i;
+
+	for (i = 0; i < svc->spec->n_requires; i++) {
+		dep = &svc->owner->svcs[svc->spec->requires[i]];
+		if (service_has_ended(dep->state) && ends_requirers(dep))
+			return dep;
+	}
+	return NULL;
+}
+
+static bool
+may_start(const struct svc *svc)
+{
+	size_t i;
+
+	for (i = 0; i < svc->spec->n_after; i++)
+		if (!is_settled(&svc->owner->svcs[svc->spec->after[i]]))
+			return false;
+	return true;
+}
+
+/* One look at every waiting service. */
+static void
+evaluate_once(struct services *services)
+{
+	const struct svc *dep;
+	struct svc *svc;
+	size_t i;
+	bool all = true;
+
+	for (i = 0; i < services->n; i++) {
+		svc = &services->svcs[i];
+		if (svc->state == SVC_WAITING && !services->stopping) {
+			dep = failed_requirement(svc);
+			if (dep != NULL) {
+				info("%s: not started, since %s, which it "
+				     "requires, has ended", svc->name,
+				     dep->name);
+				svc->code = dep->code ? dep->code : 1;
+				svc->clean = false;
+				feed(svc, SVC_EV_EXIT_FAILED);
+			} else if (may_start(svc)) {
+				start_service(svc, SVC_EV_START);
+			}
+		}
+		if (!is_settled(svc))
+			all = false;
+	}
+	if (all && !services->all_ready_told && !services->stopping) {
+		services->all_ready_told = true;
+		services->hooks.all_ready(services->hooks.ctx);
+	}
+}
+
+/* Starts what may start and tells what there is to tell, until nothing
+ * changes; re-entered (a start that makes another service ready), it
+ * asks the outer call for one more pass. */
+static void
+evaluate(struct services *services)
+{
+	if (services->evaluating) {
+		services->again = true;
+		return;
+	}
+	services->evaluating = true;
+	do {
+		services->again = false;
+		evaluate_once(services);
+	} while (services->again);
+	services->evaluating = false;
+	if (services->stopping)
+		advance_stop(services);
+}
+
+/* --- readiness ------------------------------------------------------- */
+
+static void
+on_ready_fd(int fd, void *ctx)
+{
+	struct svc *svc = ctx;
+	char buf[256];
+	bool newline = false;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (memchr(buf, '\n', (size_t)n) != NULL)
+			newline = true;
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		warn_errno("%s: unable to read its ReadyFd=", svc->name);
+	if (newline && svc->state == SVC_STARTING)
+		feed(svc, SVC_EV_READY);
+}
+
+/* The service a notify datagram's sender belongs to: its main process,
+ * or a process of its group. */
+static struct svc *
+find_sender(struct services *services, pid_t sender)
+{
+	pid_t group;
+	size_t i;
+
+	if (sender <= 0)
+		return NULL;
+	for (i = 0; i < services->n; i++)
+		if (services->svcs[i].pid == sender)
+			return &services->svcs[i];
+	group = getpgid(sender);
+	if (group <= 0)
+		return NULL;
+	for (i = 0; i < services->n; i++)
+		if (service_is_up(services->svcs[i].state) &&
+		    services->svcs[i].pgid == group)
+			return &services->svcs[i];
+	return NULL;
+}
+
+/* MAINPID=: only a child of grace (so a process in the container that
+ * grace reaps) may become the service's main process. */
+static void
+take_mainpid(struct svc *svc, pid_t pid)
+{
+	pid_t ppid;
+	char state;
+
+	if (pid == svc->pid)
+		return;
+	if (procs_stat(pid, &state, &ppid) < 0 || ppid != getpid() ||
+	    state == 'Z') {
+		info("%s: ignored MAINPID=%d: not a live child of grace",
+		     svc->name, (int)pid);
+		return;
+	}
+	info("%s: main process is now pid %d", svc->name, (int)pid);
+	svc->pid = pid;
+}
+
+static void
+handle_notify(struct services *services, char *text, size_t len,
+	      pid_t sender)
+{
+	struct ready_message msg;
+	struct svc *svc = find_sender(services, sender);
+
+	if (svc == NULL || unit_of(svc)->type != UNIT_NOTIFY) {
+		info("ignored a notify message from pid %d, which is no "
+		     "Type=notify service's", (int)sender);
+		return;
+	}
+	ready_parse_message(text, len, &msg);
+	if (msg.status != NULL)
+		info("%s: status: %s", svc->name, msg.status);
+	if (msg.mainpid > 0)
+		take_mainpid(svc, msg.mainpid);
+	if (msg.stopping)
+		info("%s: says it is stopping", svc->name);
+	if (msg.ready && svc->state == SVC_STARTING)
+		feed(svc, SVC_EV_READY);
+}
+
+static void
+on_notify(int fd, void *ctx)
+{
+	struct services *services = ctx;
+	char buf[4096];
+	ssize_t n;
+	pid_t sender;
+	int i;
+
+	/* A bounded batch per turn, as with signals. */
+	for (i = 0; i < 64; i++) {
+		n = ready_notify_read(fd, buf, sizeof(buf), &sender);
+		if (n == -EAGAIN)
+			return;
+		if (n < 0) {
+			errno = (int)-n;
+			warn_errno("unable to read the notify socket");
+			return;
+		}
+		handle_notify(services, buf, (size_t)n, sender);
+	}
+}
+
+static void
+next_check(struct svc *svc)
+{
+	if (svc->state == SVC_STARTING)
+		deadline_after(svc->owner->deadlines, &svc->check_dl,
+			       unit_of(svc)->check_interval_ms);
+}
+
+static void
+on_tcp_connected(int fd, void *ctx)
+{
+	struct svc *svc = ctx;
+	bool ok = ready_tcp_succeeded(fd);
+
+	end_tcp_check(svc);
+	if (ok && svc->state == SVC_STARTING)
+		feed(svc, SVC_EV_READY);
+}
+
+static void
+check_tcp(struct svc *svc)
+{
+	const struct plan_service *spec = svc->spec;
+	bool done;
+	int fd, rc;
+
+	end_tcp_check(svc);
+	fd = ready_tcp_begin(&spec->check_addr, spec->check_addr_len, &done);
+	if (fd < 0) {
+		next_check(svc);
+		return;
+	}
+	if (done) {
+		close(fd);
+		feed(svc, SVC_EV_READY);
+		return;
+	}
+	rc = loop_watch_writable(svc->owner->loop, fd, on_tcp_connected, svc);
+	if (rc < 0) {
+		close(fd);
+		errno = -rc;
+		warn_errno("%s: unable to watch its readiness check", svc->name);
+	} else {
+		svc->check_fd = fd;
+	}
+	next_check(svc);
+}
+
+static void
+check_exec(struct svc *svc)
+{
+	struct spawn_options options = options_of(svc);
+	char name[UNIT_NAME_MAX + 16];
+	int code;
+	pid_t pid;
+
+	if (svc->check_pid > 0) {
+		next_check(svc);	/* the last one still runs */
+		return;
+	}
+	snprintf(name, sizeof(name), "%s's ReadyCheck", svc->name);
+	pid = spawn_child(svc->spec->check_argv, name, &options,
+			  svc->owner->inherited, &code);
+	if (pid > 0)
+		svc->check_pid = pid;
+	else
+		next_check(svc);
+}
+
+/* Type=forking: the starter has exited 0; the daemon is whoever the
+ * pidfile names, if that is a live child of grace. */
+static void
+check_pidfile(struct svc *svc)
+{
+	const char *path = unit_of(svc)->pidfile.text;
+	char why[160], state;
+	pid_t pid, ppid;
+
+	if (pidfile_read(path, &pid, why, sizeof(why)) == 0 &&
+	    procs_stat(pid, &state, &ppid) == 0 && ppid == getpid() &&
+	    state != 'Z') {
+		svc->pid = pid;
+		info("%s: following pid %d, named by %s", svc->name, (int)pid,
+		     path);
+		feed(svc, SVC_EV_READY);
+		return;
+	}
+	deadline_after(svc->owner->deadlines, &svc->check_dl, PIDFILE_TICK_MS);
+}
+
+static void
+on_check_due(struct deadline *deadline, void *ctx)
+{
+	struct svc *svc = ctx;
+
+	(void)deadline;
+	if (svc->state != SVC_STARTING)
+		return;
+	if (unit_of(svc)->type == UNIT_FORKING) {
+		check_pidfile(svc);
+		return;
+	}
+	switch (unit_of(svc)->check) {
+	case UNIT_CHECK_TCP:
+		check_tcp(svc);
+		break;
+	case UNIT_CHECK_FILE:
+		if (access(unit_of(svc)->check_target.text, F_OK) == 0)
+			feed(svc, SVC_EV_READY);
+		else
+			next_check(svc);
+		break;
+	case UNIT_CHECK_EXEC:
+		check_exec(svc);
+		break;
+	case UNIT_CHECK_NONE:
+		break;
+	}
+}
+
+/*
+ * A service told to stop that has no process (a forking service whose
+ * starter has exited while its pidfile is awaited) has nothing to wait
+ * for: its end is fed at once.
+ */
+static void
+settle_if_gone(struct svc *svc)
+{
+	const struct unit *unit = unit_of(svc);
+
+	if (!service_is_up(svc->state) || svc->pid > 0)
+		return;
+	if (!svc->timed_out) {
+		svc->clean = true;
+		feed(svc, SVC_EV_EXIT_CLEAN);
+		return;
+	}
+	svc->clean = false;
+	feed(svc, service_wants_restart(unit, false) && !svc->owner->stopping
+			  ? SVC_EV_EXIT_RESTART
+			  : SVC_EV_EXIT_FAILED);
+}
+
+/* --- timers ------------------------------------------------------------ */
+
+static void
+on_start_timeout(struct deadline *deadline, void *ctx)
+{
+	struct svc *svc = ctx;
+	char t[32];
+
+	(void)deadline;
+	warn("%s: not ready after %s", svc->name,
+	     show_ms(unit_of(svc)->timeout_start_ms, t, sizeof(t)));
+	svc->timed_out = true;
+	feed(svc, SVC_EV_START_TIMEOUT);
+	settle_if_gone(svc);
+}
+
+static void
+on_stop_timeout(struct deadline *deadline, void *ctx)
+{
+	(void)deadline;
+	feed(ctx, SVC_EV_STOP_TIMEOUT);
+}
+
+static void
+on_restart_due(struct deadline *deadline, void *ctx)
+{
+	(void)deadline;
+	start_service(ctx, SVC_EV_RESTART_DUE);
+}
+
+/* --- exits ------------------------------------------------------------- */
+
+/*
+ * What the end of the service's main process means: a forking service's
+ * starter hands over to its daemon; an exit while grace stops it is final;
+ * an exit before it was ready is a failed start; otherwise Restart=
+ * decides.
+ */
+static void
+note_exit(struct svc *svc, int status)
+{
+	const struct unit *unit = unit_of(svc);
+	bool stopping = svc->state == SVC_STOPPING ||
+			svc->state == SVC_KILLING;
+	bool restart;
+
+	svc->pid = 0;
+	svc->code = reap_exit_code(status);
+	if (unit->type == UNIT_FORKING && svc->state == SVC_STARTING &&
+	    !svc->forked && svc->code == 0) {
+		svc->forked = true;
+		check_pidfile(svc);
+		return;
+	}
+	if (stopping && !svc->timed_out) {
+		svc->clean = service_exit_clean(unit, status, true);
+		if (svc->lost_code != 0) {
+			/* Its end is its requirement's failure. */
+			svc->code = svc->lost_code;
+			svc->clean = false;
+		}
+		feed(svc, svc->clean ? SVC_EV_EXIT_CLEAN : SVC_EV_EXIT_FAILED);
+		return;
+	}
+	if (svc->state == SVC_STARTING || stopping)
+		svc->clean = unit->type == UNIT_ONESHOT && !stopping &&
+			     service_exit_clean(unit, status, true);
+	else
+		svc->clean = service_exit_clean(unit, status, false);
+	/* Up long enough: the backoff starts over. */
+	if (deadline_now_ms() - svc->started_ms >=
+	    (uint64_t)service_backoff_reset_ms(unit))
+		svc->attempt = 0;
+	restart = unit->type != UNIT_ONESHOT && !svc->owner->stopping &&
+		  service_wants_restart(unit, svc->clean);
+	if (restart)
+		feed(svc, SVC_EV_EXIT_RESTART);
+	else
+		feed(svc, svc->clean ? SVC_EV_EXIT_CLEAN : SVC_EV_EXIT_FAILED);
+}
+
+bool
+services_reaped(struct services *services, pid_t pid, int status)
+{
+	struct svc *svc;
+	size_t i;
+
+	for (i = 0; i < services->n; i++) {
+		svc = &services->svcs[i];
+		if (svc->pid == pid) {
+			info("%s: pid %d exited (status %d)", svc->name,
+			     (int)pid, reap_exit_code(status));
+			note_exit(svc, status);
+			if (services->stopping)
+				advance_stop(services);
+			return true;
+		}
+		if (svc->check_pid == pid) {
+			svc->check_pid = 0;
+			if (reap_exit_code(status) == 0 &&
+			    svc->state == SVC_STARTING)
+				feed(svc, SVC_EV_READY);
+			else
+				next_check(svc);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* --- the stop ---------------------------------------------------------- */
+
+/* Stops the highest level not yet stopped, then the next once it has no
+ * process left, and so on; tells stopped at the end. */
+static void
+advance_stop(struct services *services)
+{
+	struct svc *svc;
+	bool busy;
+	size_t i;
+
+	while (services->stop_level > 0) {
+		busy = false;
+		for (i = 0; i < services->n; i++) {
+			svc = &services->svcs[i];
+			if (svc->spec->level != services->stop_level - 1)
+				continue;
+			if (svc->state == SVC_STARTING ||
+			    svc->state == SVC_RUNNING) {
+				feed(svc, SVC_EV_STOP);
+				settle_if_gone(svc);
+			}
+			if (service_is_up(svc->state))
+				busy = true;
+		}
+		if (busy)
+			return;
+		services->stop_level--;
+	}
+	if (!services->stopped_told) {
+		services->stopped_told = true;
+		services->hooks.stopped(services->hooks.ctx);
+	}
+}
+
+void
+services_stop_all(struct services *services)
+{
+	struct svc *svc;
+	size_t i;
+
+	if (services->stopping)
+		return;
+	services->stopping = true;
+	services->stop_level = services->plan->levels;
+	/* Those without a process end now: no restart may come. */
+	for (i = 0; i < services->n; i++) {
+		svc = &services->svcs[i];
+		if (svc->state == SVC_WAITING || svc->state == SVC_BACKOFF)
+			feed(svc, SVC_EV_STOP);
+	}
+	advance_stop(services);
+}
+
+int
+services_signal_all(struct services *services, int sig)
+{
+	struct svc *svc;
+	int reached = 0;
+	size_t i;
+
+	for (i = 0; i < services->n; i++) {
+		svc = &services->svcs[i];
+		if (!service_is_up(svc->state) || svc->pid <= 0)
+			continue;
+		signal_service(svc, sig, true);
+		reached++;
+	}
+	return reached;
+}
+
+bool
+services_any_up(const struct services *services)
+{
+	size_t i;
+
+	for (i = 0; i < services->n; i++)
+		if (service_is_up(services->svcs[i].state))
+			return true;
+	return false;
+}
+
+void
+services_start(struct services *services)
+{
+	evaluate(services);
+}
+
+/* --- setup ------------------------------------------------------------- */
+
+size_t
+services_watches_needed(const struct plan *plan)
+{
+	size_t i, n = 1;	/* the notify socket */
+
+	for (i = 0; i < plan->n; i++)
+		n += 2;		/* a ReadyFd= pipe, a tcp check */
+	return n;
+}
+
+size_t
+services_deadlines_needed(const struct plan *plan)
+{
+	return plan->n * 4;
+}
+
+static bool
+wants_notify(const struct plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n; i++)
+		if (plan->services[i].unit.type == UNIT_NOTIFY)
+			return true;
+	return false;
+}
+
+static void
+open_notify(struct services *services, struct plan *plan)
+{
+	char name[64];
+	size_t i;
+	int rc;
+
+	services->notify_fd = ready_notify_open(name, sizeof(name));
+	if (services->notify_fd < 0) {
+		errno = -services->notify_fd;
+		die_errno("unable to create the notify socket");
+	}
+	rc = loop_watch(services->loop, services->notify_fd, on_notify,
+			services);
+	if (rc < 0) {
+		errno = -rc;
+		die_errno("unable to watch the notify socket");
+	}
+	for (i = 0; i < plan->n; i++)
+		if (plan->services[i].unit.type == UNIT_NOTIFY &&
+		    env_set(&plan->services[i].env, "NOTIFY_SOCKET", 13,
+			    name) < 0)
+			die("out of memory");
+}
+
+static void
+open_ready_pipe(struct svc *svc)
+{
+	int fds[2], rc;
+
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		die_errno("%s: unable to create its ReadyFd= pipe", svc->name);
+	svc->ready_rd = fds[0];
+	svc->ready_wr = fds[1];
+	rc = loop_watch(svc->owner->loop, svc->ready_rd, on_ready_fd, svc);
+	if (rc < 0) {
+		errno = -rc;
+		die_errno("%s: unable to watch its ReadyFd= pipe", svc->name);
+	}
+}
+
+void
+services_setup(struct services *services, const struct plan *plan,
+	       struct loop *loop, struct deadlines *deadlines,
+	       const struct sig_inherited *inherited,
+	       struct services_hooks hooks)
+{
+	struct svc *svc;
+	size_t i;
+
+	memset(services, 0, sizeof(*services));
+	services->plan = plan;
+	services->n = plan->n;
+	services->loop = loop;
+	services->deadlines = deadlines;
+	services->inherited = inherited;
+	services->hooks = hooks;
+	services->notify_fd = -1;
+	if (plan->n == 0)
+		return;
+	services->svcs = calloc(plan->n, sizeof(*services->svcs));
+	if (services->svcs == NULL)
+		die("out of memory");
+	/* The plan is grace's own: the notify socket's name goes into the
+	 * environments of the services that notify. */
+	if (wants_notify(plan))
+		open_notify(services, (struct plan *)plan);
+	for (i = 0; i < plan->n; i++) {
+		svc = &services->svcs[i];
+		svc->owner = services;
+		svc->spec = &plan->services[i];
+		svc->name = svc->spec->unit.name;
+		svc->state = SVC_WAITING;
+		svc->check_fd = svc->ready_rd = svc->ready_wr = -1;
+		deadline_init(&svc->start_dl, on_start_timeout, svc);
+		deadline_init(&svc->stop_dl, on_stop_timeout, svc);
+		deadline_init(&svc->restart_dl, on_restart_due, svc);
+		deadline_init(&svc->check_dl, on_check_due, svc);
+		if (start_limit_init(&svc->limit, &svc->spec->unit) < 0)
+			die("out of memory");
+		if (svc->spec->unit.ready_fd >= 0)
+			open_ready_pipe(svc);
+	}
+}
+
+void
+services_free(struct services *services)
+{
+	size_t i;
+
+	for (i = 0; i < services->n; i++) {
+		start_limit_free(&services->svcs[i].limit);
+		if (services->svcs[i].ready_rd >= 0)
+			close(services->svcs[i].ready_rd);
+		if (services->svcs[i].ready_wr >= 0)
+			close(services->svcs[i].ready_wr);
+		if (services->svcs[i].check_fd >= 0)
+			close(services->svcs[i].check_fd);
+	}
+	if (services->notify_fd >= 0)
+		close(services->notify_fd);
+	free(services->svcs);
+	services->svcs = NULL;
+	services->n = 0;
+}

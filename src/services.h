@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* The running services: started in order, watched, restarted, stopped in
+ * reverse order. */
+#ifndef GRACE_SERVICES_H
+#define GRACE_SERVICES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "deadline.h"
+#include "loop.h"
+#include "plan.h"
+#include "service.h"
+#include "sig.h"
+
+/* What the services tell the container. */
+struct services_hooks {
+	/* Every service has settled (ready, or ended for good): the main
+	 * process may start.  Called once. */
+	void (*all_ready)(void *ctx);
+	/* An essential service ended for good, with code (its exit status,
+	 * or 128+N); the container must stop. */
+	void (*essential_ended)(const char *name, int code, bool clean,
+				void *ctx);
+	/* services_stop_all() is over: no service has a process left. */
+	void (*stopped)(void *ctx);
+	void *ctx;
+};
+
+struct svc;
+
+struct services {
+	const struct plan *plan;
+	struct svc *svcs;
+	size_t n;
+	struct loop *loop;
+	struct deadlines *deadlines;
+	const struct sig_inherited *inherited;
+	struct services_hooks hooks;
+	int notify_fd;		/* -1 when no service is Type=notify */
+	bool all_ready_told;
+	bool stopping;		/* services_stop_all() was called */
+	bool stopped_told;
+	unsigned stop_level;	/* levels not yet stopped */
+	bool evaluating, again;	/* evaluate() re-entered */
+	int first_unclean;	/* the first unclean end's code, or 0 */
+	bool any_unclean;
+};
+
+/* How many loop watches and deadlines the plan's services need at most. */
+size_t services_watches_needed(const struct plan *plan);
+size_t services_deadlines_needed(const struct plan *plan);
+
+/* Prepares every service of plan (pipes, the notify socket, memory);
+ * dies on failure: it runs before any process. */
+void services_setup(struct services *services, const struct plan *plan,
+		    struct loop *loop, struct deadlines *deadlines,
+		    const struct sig_inherited *inherited,
+		    struct services_hooks hooks);
+void services_free(struct services *services);
+
+/* Starts every service whose dependencies allow it; the others follow as
+ * they become ready.  With no service, tells all_ready at once. */
+void services_start(struct services *services);
+/* A child was reaped: true when it was a service's (or a check's). */
+bool services_reaped(struct services *services, pid_t pid, int status);
+/* Stops every service, the last level first, each level in parallel;
+ * tells stopped when none has a process left (maybe at once). */
+void services_stop_all(struct services *services);
+/* Sends sig to the process group of every service that runs; returns
+ * how many it reached. */
+int services_signal_all(struct services *services, int sig);
+/* Whether any service has a process. */
+bool services_any_up(const struct services *services);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* User= and Group=: names or numbers -> the ids a service runs as. */
+#ifndef GRACE_USER_H
+#define GRACE_USER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Room for the supplementary groups of one user. */
+#define USER_MAX_GROUPS 64
+
+struct user_ids {
+	bool set_user;		/* User= given: setuid, HOME... */
+	bool set_group;		/* User= or Group= given: setgid */
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[USER_MAX_GROUPS];	/* supplementary, for setgroups */
+	int ngroups;
+	/* From the user database; NULL for a number it does not know. */
+	char *name, *home, *shell;
+};
+
+/*
+ * Looks user (a name or a number, or NULL) and group (likewise, or NULL:
+ * the user's primary group) up in the user database, with the user's
+ * supplementary groups.  Refuses, when grace does not run as root, ids
+ * other than its own: it could not take them.  0, or -1 with error
+ * saying what is wrong (without a file or line).
+ */
+int user_resolve(const char *user, const char *group, struct user_ids *ids,
+		 char *error, size_t error_len);
+void user_free(struct user_ids *ids);
+
+#endif
