@@ -53,9 +53,11 @@ deadline_now_ms(void)
 {
 	struct timespec now;
 
-	/* Cannot fail with a valid clock and pointer. */
+	/* Cannot fail with a valid clock and pointer.  Rounded up, so that a
+	 * deadline set from it never comes before its full delay. */
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	return (uint64_t)now.tv_sec * 1000 +
+	       ((uint64_t)now.tv_nsec + 999999) / 1000000;
 }
 
 /* Puts d at slot i of the heap. */

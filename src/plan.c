@@ -247,17 +247,21 @@ load_oneliners(struct plan *plan, const struct plan_sources *sources,
 	       char *error, size_t error_len)
 {
 	struct plan_service *svc;
+	struct unit unit;
 	size_t i;
 
 	for (i = 0; i < sources->n_oneliners; i++) {
-		svc = add_service(plan, "", "--service");
+		if (unit_parse_oneliner(&unit, sources->oneliners[i], error,
+					error_len) < 0)
+			return -1;
+		svc = add_service(plan, unit.name, unit.source);
 		if (svc == NULL) {
+			unit_free(&unit);
 			say(error, error_len, "out of memory");
 			return -1;
 		}
-		if (unit_parse_oneliner(&svc->unit, sources->oneliners[i],
-					error, error_len) < 0)
-			return -1;
+		unit_free(&svc->unit);
+		svc->unit = unit;	/* moved: the plan owns it now */
 	}
 	return 0;
 }
@@ -561,11 +565,28 @@ struct walk {
 	size_t error_len;
 };
 
-/* Names the cycle that closes at service index on the walk's path. */
+/* The line of the unit's After=, Requires= or Wants= that names name;
+ * the unit's own line when none does. */
+static int
+find_dependency_line(const struct unit *unit, const char *name)
+{
+	const struct unit_list *lists[] = { &unit->after, &unit->requires,
+					    &unit->wants };
+	size_t i, j;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		for (j = 0; j < lists[i]->n; j++)
+			if (strcmp(lists[i]->items[j].text, name) == 0)
+				return lists[i]->items[j].line;
+	return unit->line;
+}
+
+/* Names the cycle that closes at service index on the walk's path, at the
+ * line where its first service names the next. */
 static void
 name_cycle(struct walk *walk, size_t index)
 {
-	const struct plan_service *first;
+	const struct plan_service *first, *next;
 	size_t i, start = 0, used;
 	char at[4200];
 	int n;
@@ -573,8 +594,13 @@ name_cycle(struct walk *walk, size_t index)
 	while (walk->path[start] != index)
 		start++;
 	first = &walk->plan->services[index];
+	next = start + 1 < walk->depth
+		       ? &walk->plan->services[walk->path[start + 1]]
+		       : first;
 	n = snprintf(walk->error, walk->error_len, "%s: dependency cycle: ",
-		     where(&first->unit, first->unit.line, at, sizeof(at)));
+		     where(&first->unit,
+			   find_dependency_line(&first->unit, next->unit.name),
+			   at, sizeof(at)));
 	used = n < 0 ? 0 : (size_t)n;
 	for (i = start; i < walk->depth && used < walk->error_len; i++) {
 		n = snprintf(walk->error + used, walk->error_len - used,

@@ -33,8 +33,6 @@ struct svc {
 	int ready_rd, ready_wr;	/* the ReadyFd= pipe, or -1 */
 	bool timed_out;		/* the stop under way is a failed start's */
 	bool forked;		/* Type=forking: the starter has exited */
-	int lost_code;		/* stopped since a service it requires
-				 * ended: that one's code; else 0 */
 	int code;		/* its last exit code */
 	bool clean;		/* and whether that was a clean end */
 	unsigned attempt;	/* restarts since the backoff started over */
@@ -164,7 +162,6 @@ spawn_service(struct svc *svc)
 	}
 	svc->forked = false;
 	svc->timed_out = false;
-	svc->lost_code = 0;
 	pid = spawn_child(svc->spec->argv, svc->name, &options,
 			  svc->owner->inherited, &code);
 	svc->started_ms = deadline_now_ms();
@@ -324,11 +321,12 @@ stop_requirers(struct services *services, size_t index)
 		info("%s: stopping, since %s, which it requires, has ended",
 		     svc->name, dep->name);
 		if (svc->state == SVC_WAITING || svc->state == SVC_BACKOFF) {
-			svc->code = dep->code ? dep->code : 1;
-			svc->clean = false;
-			feed(svc, SVC_EV_EXIT_FAILED);
+			/* No process: it ends as its requirement did. */
+			svc->code = dep->code;
+			svc->clean = dep->clean;
+			feed(svc, svc->clean ? SVC_EV_EXIT_CLEAN
+					     : SVC_EV_EXIT_FAILED);
 		} else {
-			svc->lost_code = dep->code ? dep->code : 1;
 			feed(svc, SVC_EV_STOP);
 			settle_if_gone(svc);
 		}
@@ -353,7 +351,9 @@ note_ended(struct svc *svc)
 		services->any_unclean = true;
 		services->first_unclean = svc->code;
 	}
-	if (unit_of(svc)->essential && !services->stopping)
+	/* A oneshot that has done its work has not ended the container. */
+	if (unit_of(svc)->essential && !services->stopping &&
+	    !(unit_of(svc)->type == UNIT_ONESHOT && svc->clean))
 		services->hooks.essential_ended(svc->name, svc->code,
 						svc->clean,
 						services->hooks.ctx);
@@ -734,6 +734,8 @@ settle_if_gone(struct svc *svc)
 		return;
 	}
 	svc->clean = false;
+	if (svc->code == 0)
+		svc->code = 1;
 	feed(svc, service_wants_restart(unit, false) && !svc->owner->stopping
 			  ? SVC_EV_EXIT_RESTART
 			  : SVC_EV_EXIT_FAILED);
@@ -795,11 +797,6 @@ note_exit(struct svc *svc, int status)
 	}
 	if (stopping && !svc->timed_out) {
 		svc->clean = service_exit_clean(unit, status, true);
-		if (svc->lost_code != 0) {
-			/* Its end is its requirement's failure. */
-			svc->code = svc->lost_code;
-			svc->clean = false;
-		}
 		feed(svc, svc->clean ? SVC_EV_EXIT_CLEAN : SVC_EV_EXIT_FAILED);
 		return;
 	}
@@ -808,6 +805,9 @@ note_exit(struct svc *svc, int status)
 			     service_exit_clean(unit, status, true);
 	else
 		svc->clean = service_exit_clean(unit, status, false);
+	/* A failed start is never a 0, whatever its process said. */
+	if (!svc->clean && svc->code == 0)
+		svc->code = 1;
 	/* Up long enough: the backoff starts over. */
 	if (deadline_now_ms() - svc->started_ms >=
 	    (uint64_t)service_backoff_reset_ms(unit))

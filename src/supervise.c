@@ -558,7 +558,6 @@ final_code(const struct supervisor *sv)
 }
 
 /* The one supervisor of this process. */
-/* The one supervisor of this process. */
 static struct supervisor supervisor;
 
 void

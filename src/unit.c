@@ -65,6 +65,8 @@ struct unit_parser {
 	const char *section_name;
 	int line;			/* where the assignment starts */
 	int type_line, restart_line, ready_fd_line, check_line;
+	int exec_start_line;		/* the last ExecStart=, even empty */
+	int last_line;			/* the file's last line */
 };
 
 static void set_error(char *error, size_t error_len, const char *fmt, ...)
@@ -1037,6 +1039,7 @@ parse_exec_start(struct unit_parser *p, const char *key, char *value)
 	char why[256];
 
 	(void)key;
+	p->exec_start_line = p->line;
 	if (*value == '\0') {
 		item_clear(&unit->exec_start);
 		unit->exec_ignore_failure = false;
@@ -1643,8 +1646,12 @@ check_unit(struct unit_parser *p)
 	int line = 0;
 
 	if (unit->exec_start.text == NULL) {
-		set_error(p->error, p->error_len, "%s: no ExecStart=",
-			  p->source);
+		/* At the empty ExecStart= that left none, or the file's end. */
+		set_error(p->error, p->error_len, "%s:%d: no ExecStart=",
+			  p->source,
+			  p->exec_start_line > 0 ? p->exec_start_line
+						 : p->last_line > 0 ? p->last_line
+								    : 1);
 		return -1;
 	}
 	if (unit->ready_fd >= 0 && unit->type == UNIT_NOTIFY) {
@@ -1764,6 +1771,7 @@ unit_parse(struct unit *unit, const char *text, size_t len, char *error,
 	if (r == 0 && continued)
 		r = parse_line(&p, logical.text);
 	free(logical.text);
+	p.last_line = lineno;
 	return r == 0 ? check_unit(&p) : r;
 }
 

@@ -6,7 +6,7 @@ set -eu
 
 pkgs="build-essential clang libcmocka-dev musl-tools python3 python3-pytest
       tini dumb-init catatonit util-linux procps file nginx
-      runc crun busybox-static
+      runc crun busybox-static supervisor s6
       cppcheck clang-tidy valgrind libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do

@@ -67,7 +67,8 @@ def test_fork_failure_before_the_child_exists(start, mode):
     run = start(actor("main"), mode=mode, user="nobody", env=env,
                 init_argv=["prlimit", "--nproc=1", GRACE, "--"])
     assert run.wait() == 125
-    assert run.stderr() == "grace: unable to fork: Resource temporarily unavailable\n"
+    assert run.stderr() == ("grace: unable to start " + actor("main")[0] +
+                            ": unable to fork: Resource temporarily unavailable\n")
     assert run.log.events() == []
     assert run.leftovers() == []
 
@@ -128,7 +129,6 @@ def test_descriptors_exhausted_in_the_workload(start, mode):
 STUBBORN_MAINS = {
     "ignores-term": lambda: actor("main", "--on-term", "ignore", "[", "worker", "]"),
     "catches-term": lambda: actor("main", "--on-term", "stay", "[", "worker", "]"),
-    "stops-itself": lambda: actor("main", "--raise", "STOP", "[", "worker", "]"),
     "blocks-all": lambda: with_child(actor("worker"), straggler("main", "block")),
 }
 
@@ -141,8 +141,6 @@ def test_stop_timeout_kills_a_stubborn_main(start, mode, how):
     follows."""
     run = start(STUBBORN_MAINS[how](), mode=mode, init_argv=SHORT_STOP)
     run.log.wait_ready("main", "worker")
-    if how == "stops-itself":
-        wait_stopped(run, run.log.first("main", "start").pid)
     asked = time.monotonic()
     run.signal(signal.SIGTERM)
     code = run.wait(STOP_TIMEOUT + GRACE_PERIOD + MARGIN)
@@ -156,6 +154,45 @@ def test_stop_timeout_kills_a_stubborn_main(start, mode, how):
     assert worker_term is not None, run.log.dump()
     assert worker_term.t > asked + STOP_TIMEOUT
     assert run.log.first("worker", "done") is not None
+    assert run.leftovers() == []
+    assert run.stderr() == ""
+
+
+def term_pending(run, pid):
+    """Whether SIGTERM waits for the helper's process (its pid as logged)."""
+    try:
+        with open(f"/proc/{run.host_pid_of(pid)}/status") as status:
+            masks = [int(line.split()[1], 16) for line in status
+                     if line.startswith(("SigPnd:", "ShdPnd:"))]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return any(mask & (1 << (signal.SIGTERM - 1)) for mask in masks)
+
+
+@pytest.mark.parametrize("init", ["grace", "tini"])
+def test_stopped_main_is_continued_to_stop(start, init):
+    """A main process that stopped itself (SIGSTOP) gets SIGCONT after the
+    stop signal, so it ends at once rather than at --stop-timeout's SIGKILL.
+    tini forwards SIGTERM alone: the main process stays stopped with the
+    signal pending, and would be killed at the engine's timeout."""
+    cmd = actor("main", "--raise", "STOP")
+    if init == "grace":
+        run = start(cmd, init_argv=SHORT_STOP)
+    else:
+        run = start(cmd, init=init)
+    main = run.log.wait_for("main", "raise")
+    wait_stopped(run, main.pid)
+    asked = time.monotonic()
+    run.signal(signal.SIGTERM)
+    if init == "tini":
+        wait_until(lambda: term_pending(run, main.pid), what="SIGTERM pending")
+        assert state_of(run, main.pid) == "T", "tini continued the main process"
+        os.kill(run.host_pid_of(main.pid), signal.SIGCONT)
+        run.wait()
+        return
+    code = run.wait(STOP_TIMEOUT + GRACE_PERIOD + MARGIN)
+    assert code == 128 + signal.SIGSTOP, "not the main process's own end"
+    assert run.log.first("main", "exit").t - asked < STOP_TIMEOUT
     assert run.leftovers() == []
     assert run.stderr() == ""
 

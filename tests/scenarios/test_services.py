@@ -181,10 +181,11 @@ def test_services_from_the_environment(start, workdir):
 
 def write_migration(units, code):
     """migrate, a oneshot that exits CODE after 100 ms; server after it,
-    requiring it."""
+    requiring it, ready once it has its signal handling in place."""
     write_unit(units, "migrate", svc("migrate", "--after", 100, "--exit", code),
                Type="oneshot")
-    write_unit(units, "server", svc("server"), After="migrate", Requires="migrate")
+    write_unit(units, "server", svc("server", "--notify"), Type="notify",
+               After="migrate", Requires="migrate")
 
 
 def test_oneshot_gates_the_server(start, workdir):

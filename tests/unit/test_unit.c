@@ -364,10 +364,11 @@ test_exec_start(void **state)
 		     "felix.service:2: invalid ExecStart=: no command");
 	expect_error("[Service]\nExecStart=$CMD\n",
 		     "felix.service:2: invalid ExecStart=: no command");
-	expect_error("[Unit]\nDescription=x\n", "felix.service: no ExecStart=");
-	expect_error("[Service]\nExecStart=/bin/a\nExecStart=\n",
-		     "felix.service: no ExecStart=");
-	expect_error("", "felix.service: no ExecStart=");
+	expect_error("[Unit]\nDescription=x\n",
+		     "felix.service:2: no ExecStart=");
+	expect_error("[Service]\nExecStart=/bin/a\nExecStart=\n# end\n",
+		     "felix.service:3: no ExecStart=");
+	expect_error("", "felix.service:1: no ExecStart=");
 }
 
 static void
