@@ -457,10 +457,6 @@ static int
 resolve_service(struct plan_service *svc, char *const *base, char *error,
 		size_t error_len)
 {
-	/* A oneshot has no start timeout unless it sets one, as in
-	 * systemd. */
-	if (svc->unit.type == UNIT_ONESHOT && svc->unit.timeout_start_ms == 90000)
-		svc->unit.timeout_start_ms = UNIT_INFINITY;
 	if (resolve_user(svc, error, error_len) < 0 ||
 	    build_env(svc, base, error, error_len) < 0 ||
 	    build_argv(svc, error, error_len) < 0 ||

@@ -17,43 +17,63 @@
 
 #include "ready.h"
 
-/* A whole positive pid, or 0. */
+/* A whole positive pid of len bytes, or 0. */
 static pid_t
-parse_pid(const char *text)
+parse_pid(const char *text, size_t len)
 {
 	long value = 0;
+	size_t i;
 
-	if (*text == '\0')
+	if (len == 0)
 		return 0;
-	for (; *text != '\0'; text++) {
-		if (*text < '0' || *text > '9')
+	for (i = 0; i < len; i++) {
+		if (text[i] < '0' || text[i] > '9')
 			return 0;
-		value = value * 10 + (*text - '0');
+		value = value * 10 + (text[i] - '0');
 		if (value > 0x3fffffff)
 			return 0;
 	}
 	return (pid_t)value;
 }
 
-void
-ready_parse_message(char *text, size_t len, struct ready_message *msg)
+/* Whether the line of len bytes is exactly word. */
+static bool
+line_is(const char *line, size_t len, const char *word)
 {
-	char *line = text, *end;
+	return len == strlen(word) && memcmp(line, word, len) == 0;
+}
 
-	*msg = (struct ready_message){ false, false, 0, NULL };
+/* Whether the line of len bytes starts with key; its value follows. */
+static bool
+line_has(const char *line, size_t len, const char *key)
+{
+	size_t n = strlen(key);
+
+	return len >= n && memcmp(line, key, n) == 0;
+}
+
+void
+ready_parse_message(const char *text, size_t len, struct ready_message *msg)
+{
+	const char *line = text, *end;
+	size_t n;
+
+	*msg = (struct ready_message){ false, false, 0, NULL, 0 };
 	while (line < text + len) {
 		end = memchr(line, '\n', (size_t)(text + len - line));
 		if (end == NULL)
 			end = text + len;
-		*end = '\0';
-		if (strcmp(line, "READY=1") == 0)
+		n = (size_t)(end - line);
+		if (line_is(line, n, "READY=1")) {
 			msg->ready = true;
-		else if (strcmp(line, "STOPPING=1") == 0)
+		} else if (line_is(line, n, "STOPPING=1")) {
 			msg->stopping = true;
-		else if (strncmp(line, "STATUS=", 7) == 0)
+		} else if (line_has(line, n, "STATUS=")) {
 			msg->status = line + 7;
-		else if (strncmp(line, "MAINPID=", 8) == 0)
-			msg->mainpid = parse_pid(line + 8);
+			msg->status_len = n - 7;
+		} else if (line_has(line, n, "MAINPID=")) {
+			msg->mainpid = parse_pid(line + 8, n - 8);
+		}
 		line = end + 1;
 	}
 }

@@ -13,12 +13,14 @@ struct ready_message {
 	bool ready;		/* READY=1 */
 	bool stopping;		/* STOPPING=1 */
 	pid_t mainpid;		/* MAINPID=, 0 if absent */
-	const char *status;	/* STATUS= value, NUL-terminated in place */
+	const char *status;	/* STATUS= value (not NUL-terminated), or */
+	size_t status_len;	/* NULL */
 };
 
-/* Parses a datagram (len bytes, which it may change: each line ends in a
- * NUL) into msg.  Unknown assignments are ignored, as systemd does. */
-void ready_parse_message(char *text, size_t len, struct ready_message *msg);
+/* Parses a datagram of len bytes into msg, which points into it.  Unknown
+ * assignments are ignored, as systemd does. */
+void ready_parse_message(const char *text, size_t len,
+			 struct ready_message *msg);
 
 /* "127.0.0.1:80", "[::1]:80", "localhost:80" -> a socket address; 0 or
  * -1.  No name look-ups: they would block the loop. */

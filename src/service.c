@@ -131,10 +131,12 @@ service_exit_clean(const struct unit *unit, int status, bool stopping)
 {
 	int sig;
 
+	/* ExecStart=-: any end counts as success, as in systemd. */
+	if (unit->exec_ignore_failure)
+		return true;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status) == 0 ||
-		       unit->success_code[WEXITSTATUS(status)] ||
-		       unit->exec_ignore_failure;
+		       unit->success_code[WEXITSTATUS(status)];
 	if (!WIFSIGNALED(status))
 		return false;
 	sig = WTERMSIG(status);

@@ -564,7 +564,8 @@ handle_notify(struct services *services, char *text, size_t len,
 	}
 	ready_parse_message(text, len, &msg);
 	if (msg.status != NULL)
-		info("%s: status: %s", svc->name, msg.status);
+		info("%s: status: %.*s", svc->name, (int)msg.status_len,
+		     msg.status);
 	if (msg.mainpid > 0)
 		take_mainpid(svc, msg.mainpid);
 	if (msg.stopping)

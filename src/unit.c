@@ -66,6 +66,7 @@ struct unit_parser {
 	int line;			/* where the assignment starts */
 	int type_line, restart_line, ready_fd_line, check_line;
 	int exec_start_line;		/* the last ExecStart=, even empty */
+	bool timeout_start_set;		/* TimeoutStartSec= or TimeoutSec= */
 	int last_line;			/* the file's last line */
 };
 
@@ -1200,8 +1201,10 @@ parse_timeout(struct unit_parser *p, const char *key, char *value)
 		return -1;
 	if (ms == 0)
 		ms = UNIT_INFINITY;
-	if (strcmp(key, "TimeoutStopSec") != 0)
+	if (strcmp(key, "TimeoutStopSec") != 0) {
 		p->unit->timeout_start_ms = ms;
+		p->timeout_start_set = true;
+	}
 	if (strcmp(key, "TimeoutStartSec") != 0)
 		p->unit->timeout_stop_ms = ms;
 	return 0;
@@ -1654,6 +1657,10 @@ check_unit(struct unit_parser *p)
 								    : 1);
 		return -1;
 	}
+	/* A oneshot has no start timeout unless it sets one, as in
+	 * systemd. */
+	if (unit->type == UNIT_ONESHOT && !p->timeout_start_set)
+		p->unit->timeout_start_ms = UNIT_INFINITY;
 	if (unit->ready_fd >= 0 && unit->type == UNIT_NOTIFY) {
 		problem = "ReadyFd= and Type=notify: one readiness way per "
 			  "service";
