@@ -10,7 +10,6 @@ WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Werror
 CFLAGS    ?= -O2 -g
 ALLFLAGS   = -std=c17 -D_GNU_SOURCE -DGRACE_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS)
-LDLIBS    := -lm
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 
@@ -30,19 +29,19 @@ all: $(BUILD)/grace
 
 $(BUILD)/grace: $(SRCS) $(HDRS) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(ALLFLAGS) -o $@ $(SRCS) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALLFLAGS) -o $@ $(SRCS) $(LDFLAGS)
 
 # A static binary against musl: no run-time dependency beyond the kernel.
 static: $(BUILD)/grace-static
 $(BUILD)/grace-static: $(SRCS) $(HDRS) Makefile
 	@mkdir -p $(@D)
-	musl-gcc $(ALLFLAGS) -Os -static -s -o $@ $(SRCS) $(LDLIBS)
+	musl-gcc $(ALLFLAGS) -Os -static -s -o $@ $(SRCS)
 	@file $@ | grep -q 'statically linked' || { echo "not static: $@"; exit 1; }
 
 asan: $(BUILD)/asan/grace
 $(BUILD)/asan/grace: $(SRCS) $(HDRS) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(ALLFLAGS) $(SAN) -o $@ $(SRCS) $(LDLIBS)
+	$(CC) $(ALLFLAGS) $(SAN) -o $@ $(SRCS)
 
 helpers: $(HELPERS)
 $(BUILD)/helpers/%: tests/helpers/%.c tests/helpers/lib/helper.c \
@@ -54,7 +53,7 @@ $(BUILD)/helpers/%: tests/helpers/%.c tests/helpers/lib/helper.c \
 # Unit tests link the real sources (all but main.c), under the sanitizers.
 $(BUILD)/unit/%: tests/unit/%.c $(LIB_SRCS) $(HDRS) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(ALLFLAGS) $(SAN) -Isrc -o $@ $< $(LIB_SRCS) -lcmocka $(LDLIBS)
+	$(CC) $(ALLFLAGS) $(SAN) -Isrc -o $@ $< $(LIB_SRCS) -lcmocka -lm
 
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
@@ -79,7 +78,7 @@ FUZZ_SECONDS  ?= 60
 $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) Makefile
 	@mkdir -p $(@D)
 	clang $(ALLFLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -Isrc -o $@ $< $(LIB_SRCS) $(LDLIBS)
+		-fno-sanitize-recover=all -Isrc -o $@ $< $(LIB_SRCS)
 
 fuzz: deps $(FUZZ_BINS)
 	@$(MAKE) --no-print-directory run-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)

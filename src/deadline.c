@@ -40,7 +40,7 @@ deadlines_reserve(struct deadlines *deadlines, size_t n)
 		cap *= 2;
 	if (cap == deadlines->cap)
 		return 0;
-	grown = realloc(deadlines->heap, cap * sizeof(*grown));
+	grown = realloc(deadlines->heap, cap * sizeof(struct deadline *));
 	if (grown == NULL)
 		return -ENOMEM;
 	deadlines->heap = grown;
@@ -123,8 +123,11 @@ remove_at(struct deadlines *deadlines, size_t i)
 /*
  * Arms the timerfd for the earliest deadline, or disarms it, unless it is
  * armed for that time already.  An absolute time: a deadline already past
- * fires at once.  If the timerfd cannot be armed the deadline would never
- * come, so it is run now instead: early is better than never.
+ * fires at once.  timerfd_settime() fails only for values it cannot take
+ * (EINVAL), which a valid descriptor and a time from CLOCK_MONOTONIC never
+ * are; should it fail, the warning says so and the next change of the
+ * deadlines tries again.  Callbacks never run from here: a caller of
+ * deadline_set() does not expect one.
  */
 static void
 rearm(struct deadlines *deadlines)
@@ -141,9 +144,8 @@ rearm(struct deadlines *deadlines)
 	}
 	if (timerfd_settime(deadlines->timerfd, TFD_TIMER_ABSTIME, &spec,
 			    NULL) < 0) {
-		warn_errno("unable to arm the timer, acting now");
+		warn_errno("unable to arm the timer");
 		deadlines->armed_ms = 0;
-		deadlines_run_due(deadlines, when);
 		return;
 	}
 	deadlines->armed_ms = when;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* grace: a container init.  Orchestration only: options -> plan ->
  * setup -> supervise -> exit. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,7 @@ load_plan(const struct settings *settings, struct plan *plan)
 		.n_oneliners = settings->n_oneliners,
 		.main_argv = settings->command,
 	};
-	char error[4608];
+	static char error[PATH_MAX + 512];
 
 	if (plan_load(plan, &sources, environ, error, sizeof(error)) == 0)
 		return;

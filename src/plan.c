@@ -7,7 +7,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,7 @@
 #include "sig.h"
 
 /* The largest unit file, Procfile or EnvironmentFile= grace reads. */
-#define PLAN_MAX_FILE (1024 * 1024)
+#define PLAN_MAX_FILE ((size_t)1024 * 1024)
 
 static void __attribute__((format(printf, 3, 4)))
 say(char *error, size_t error_len, const char *fmt, ...)
@@ -28,7 +30,9 @@ say(char *error, size_t error_len, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(error, error_len, fmt, ap);
+	/* clang-analyzer 14 loses track of ap when it checks two files in
+	 * one run. */
+	vsnprintf(error, error_len, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	va_end(ap);
 }
 
@@ -44,6 +48,8 @@ read_file(const char *path, char **text, size_t *len)
 	ssize_t n;
 	int fd, err = 0;
 
+	*text = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -195,7 +201,7 @@ load_dir(struct plan *plan, const char *dir, char *error, size_t error_len)
 		n++;
 	}
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && n > 0)
 		qsort(names, n, sizeof(*names), compare_names);
 	for (i = 0; i < n; i++) {
 		if (rc == 0)
@@ -267,14 +273,18 @@ load_oneliners(struct plan *plan, const struct plan_sources *sources,
 }
 
 /* "SOURCE:LINE: " or "SOURCE: " for messages about a unit. */
+/* In a buffer of its own (at most one message is made at a time), so
+ * that no caller carries a path-sized buffer on the stack. */
 static const char *
-where(const struct unit *unit, int line, char *buf, size_t len)
+where(const struct unit *unit, int line)
 {
+	static char at[PATH_MAX + 32];
+
 	if (line > 0)
-		snprintf(buf, len, "%s:%d", unit->source, line);
+		snprintf(at, sizeof(at), "%s:%d", unit->source, line);
 	else
-		snprintf(buf, len, "%s", unit->source);
-	return buf;
+		snprintf(at, sizeof(at), "%s", unit->source);
+	return at;
 }
 
 static const char *
@@ -288,7 +298,7 @@ static int
 read_env_files(struct plan_service *svc, char *error, size_t error_len)
 {
 	const struct unit_list *files = &svc->unit.environment_files;
-	char at[4200], *text;
+	char *text;
 	const char *path;
 	bool optional;
 	size_t i, len;
@@ -304,8 +314,7 @@ read_env_files(struct plan_service *svc, char *error, size_t error_len)
 		if (rc < 0) {
 			say(error, error_len,
 			    "%s: unable to read EnvironmentFile=%s: %s",
-			    where(&svc->unit, files->items[i].line, at,
-				  sizeof(at)),
+			    where(&svc->unit, files->items[i].line),
 			    path, strerror(-rc));
 			return -1;
 		}
@@ -355,13 +364,13 @@ static int
 split(struct plan_service *svc, const struct unit_item *item, char ***argv,
       char *error, size_t error_len)
 {
-	char why[256], at[4200];
+	char why[256];
 
 	if (unit_split_command(item->text, lookup_env, &svc->env, argv, why,
 			       sizeof(why)) == 0)
 		return 0;
 	say(error, error_len, "%s: %s",
-	    where(&svc->unit, item->line, at, sizeof(at)), why);
+	    where(&svc->unit, item->line), why);
 	return -1;
 }
 
@@ -389,13 +398,13 @@ static int
 resolve_user(struct plan_service *svc, char *error, size_t error_len)
 {
 	const struct unit *unit = &svc->unit;
-	char why[256], at[4200];
+	char why[256];
 	int line = unit->user.text ? unit->user.line : unit->group.line;
 
 	if (user_resolve(unit->user.text, unit->group.text, &svc->ids, why,
 			 sizeof(why)) == 0)
 		return 0;
-	say(error, error_len, "%s: %s", where(unit, line, at, sizeof(at)),
+	say(error, error_len, "%s: %s", where(unit, line),
 	    why);
 	return -1;
 }
@@ -404,7 +413,6 @@ static int
 resolve_cwd(struct plan_service *svc, char *error, size_t error_len)
 {
 	const char *dir = svc->unit.working_dir.text;
-	char at[4200];
 
 	if (dir == NULL)
 		return 0;
@@ -414,8 +422,7 @@ resolve_cwd(struct plan_service *svc, char *error, size_t error_len)
 		if (dir == NULL) {
 			say(error, error_len,
 			    "%s: WorkingDirectory=~ but the user has no home",
-			    where(&svc->unit, svc->unit.working_dir.line, at,
-				  sizeof(at)));
+			    where(&svc->unit, svc->unit.working_dir.line));
 			return -1;
 		}
 	}
@@ -431,7 +438,6 @@ static int
 resolve_check(struct plan_service *svc, char *error, size_t error_len)
 {
 	const struct unit *unit = &svc->unit;
-	char at[4200];
 
 	switch (unit->check) {
 	case UNIT_CHECK_EXEC:
@@ -442,7 +448,7 @@ resolve_check(struct plan_service *svc, char *error, size_t error_len)
 				    &svc->check_addr_len) == 0)
 			return 0;
 		say(error, error_len, "%s: invalid ReadyCheck=tcp:%s",
-		    where(unit, unit->check_target.line, at, sizeof(at)),
+		    where(unit, unit->check_target.line),
 		    unit->check_target.text);
 		return -1;
 	case UNIT_CHECK_FILE:
@@ -505,7 +511,6 @@ link_list(struct plan *plan, struct plan_service *svc,
 	  const struct unit_list *list, const char *key, bool requires,
 	  bool weak, char *error, size_t error_len)
 {
-	char at[4200];
 	size_t i;
 	long dep;
 
@@ -515,8 +520,7 @@ link_list(struct plan *plan, struct plan_service *svc,
 			continue;
 		if (dep < 0) {
 			say(error, error_len, "%s: %s=%s: no such service",
-			    where(&svc->unit, list->items[i].line, at,
-				  sizeof(at)),
+			    where(&svc->unit, list->items[i].line),
 			    key, list->items[i].text);
 			return -1;
 		}
@@ -549,18 +553,6 @@ link_services(struct plan *plan, char *error, size_t error_len)
 	return 0;
 }
 
-/* Where the depth-first walk is for each service. */
-enum mark { UNSEEN, ON_PATH, LEVELLED };
-
-struct walk {
-	struct plan *plan;
-	enum mark *marks;
-	size_t *path;	/* the services on the current path */
-	size_t depth;
-	char *error;
-	size_t error_len;
-};
-
 /* The line of the unit's After=, Requires= or Wants= that names name;
  * the unit's own line when none does. */
 static int
@@ -577,93 +569,119 @@ find_dependency_line(const struct unit *unit, const char *name)
 	return unit->line;
 }
 
-/* Names the cycle that closes at service index on the walk's path, at the
- * line where its first service names the next. */
+/* A dependency of service index that has no level yet, or -1. */
+static long
+find_unlevelled_dependency(const struct plan *plan, const bool *levelled,
+			   size_t index)
+{
+	const struct plan_service *svc = &plan->services[index];
+	size_t i;
+
+	for (i = 0; i < svc->n_after; i++)
+		if (!levelled[svc->after[i]])
+			return (long)svc->after[i];
+	return -1;
+}
+
+/*
+ * Names a cycle among the services left without a level, each of which
+ * waits for another of them: from the first, follows such a dependency
+ * until a service comes back; the cycle is the walk from there.  The
+ * message is at the line where the cycle's first service names the next.
+ */
 static void
-name_cycle(struct walk *walk, size_t index)
+name_cycle(const struct plan *plan, const bool *levelled, size_t *path,
+	   size_t *seen_at, char *error, size_t error_len)
 {
 	const struct plan_service *first, *next;
-	size_t i, start = 0, used;
-	char at[4200];
+	size_t i, depth = 0, start, used, cur = 0;
 	int n;
 
-	while (walk->path[start] != index)
-		start++;
-	first = &walk->plan->services[index];
-	next = start + 1 < walk->depth
-		       ? &walk->plan->services[walk->path[start + 1]]
-		       : first;
-	n = snprintf(walk->error, walk->error_len, "%s: dependency cycle: ",
+	while (cur < plan->n && levelled[cur])
+		cur++;
+	for (i = 0; i < plan->n; i++)
+		seen_at[i] = SIZE_MAX;
+	while (cur < plan->n && seen_at[cur] == SIZE_MAX) {
+		seen_at[cur] = depth;
+		path[depth++] = cur;
+		cur = (size_t)find_unlevelled_dependency(plan, levelled, cur);
+	}
+	start = seen_at[cur];
+	first = &plan->services[path[start]];
+	next = start + 1 < depth ? &plan->services[path[start + 1]] : first;
+	n = snprintf(error, error_len, "%s: dependency cycle: ",
 		     where(&first->unit,
-			   find_dependency_line(&first->unit, next->unit.name),
-			   at, sizeof(at)));
+			   find_dependency_line(&first->unit, next->unit.name)));
 	used = n < 0 ? 0 : (size_t)n;
-	for (i = start; i < walk->depth && used < walk->error_len; i++) {
-		n = snprintf(walk->error + used, walk->error_len - used,
-			     "%s -> ",
-			     walk->plan->services[walk->path[i]].unit.name);
+	for (i = start; i < depth && used < error_len; i++) {
+		n = snprintf(error + used, error_len - used, "%s -> ",
+			     plan->services[path[i]].unit.name);
 		used += n < 0 ? 0 : (size_t)n;
 	}
-	if (used < walk->error_len)
-		snprintf(walk->error + used, walk->error_len - used, "%s",
+	if (used < error_len)
+		snprintf(error + used, error_len - used, "%s",
 			 first->unit.name);
 }
 
-/* Gives service index its level, after those it depends on; -1 on a
- * cycle. */
-static int
-level_of(struct walk *walk, size_t index)
+/* Levels service index if every service it starts after has a level:
+ * one more than the highest of theirs, 0 without any.  Whether it did. */
+static bool
+level_service(struct plan *plan, bool *levelled, size_t index)
 {
-	struct plan_service *svc = &walk->plan->services[index];
-	size_t i, dep;
+	struct plan_service *svc = &plan->services[index];
+	unsigned level = 0;
+	size_t i;
 
-	if (walk->marks[index] == LEVELLED)
-		return 0;
-	if (walk->marks[index] == ON_PATH) {
-		name_cycle(walk, index);
-		return -1;
-	}
-	walk->marks[index] = ON_PATH;
-	walk->path[walk->depth++] = index;
-	svc->level = 0;
-	for (i = 0; i < svc->n_after; i++) {
-		dep = svc->after[i];
-		if (level_of(walk, dep) < 0)
-			return -1;
-		if (walk->plan->services[dep].level + 1 > svc->level)
-			svc->level = walk->plan->services[dep].level + 1;
-	}
-	walk->depth--;
-	walk->marks[index] = LEVELLED;
-	if (svc->level + 1 > walk->plan->levels)
-		walk->plan->levels = svc->level + 1;
-	return 0;
+	if (find_unlevelled_dependency(plan, levelled, index) >= 0)
+		return false;
+	for (i = 0; i < svc->n_after; i++)
+		if (plan->services[svc->after[i]].level + 1 > level)
+			level = plan->services[svc->after[i]].level + 1;
+	svc->level = level;
+	levelled[index] = true;
+	if (level + 1 > plan->levels)
+		plan->levels = level + 1;
+	return true;
 }
 
+/* Gives every service its start level, in rounds until none is left; a
+ * round that levels none leaves a cycle. */
 static int
 assign_levels(struct plan *plan, char *error, size_t error_len)
 {
-	struct walk walk = { plan, NULL, NULL, 0, error, error_len };
-	size_t i;
+	bool *levelled = calloc(plan->n + 1, sizeof(*levelled));
+	size_t *path = calloc(plan->n + 1, sizeof(*path));
+	size_t *seen_at = calloc(plan->n + 1, sizeof(*seen_at));
+	size_t i, left = plan->n;
+	bool progress = true;
 	int rc = 0;
 
-	walk.marks = calloc(plan->n + 1, sizeof(*walk.marks));
-	walk.path = calloc(plan->n + 1, sizeof(*walk.path));
-	if (walk.marks == NULL || walk.path == NULL) {
+	if (levelled == NULL || path == NULL || seen_at == NULL) {
 		say(error, error_len, "out of memory");
 		rc = -1;
 	}
-	for (i = 0; rc == 0 && i < plan->n; i++)
-		rc = level_of(&walk, i);
-	free(walk.marks);
-	free(walk.path);
+	while (rc == 0 && left > 0 && progress) {
+		progress = false;
+		for (i = 0; i < plan->n; i++) {
+			if (!levelled[i] && level_service(plan, levelled, i)) {
+				left--;
+				progress = true;
+			}
+		}
+	}
+	if (rc == 0 && left > 0) {
+		name_cycle(plan, levelled, path, seen_at, error, error_len);
+		rc = -1;
+	}
+	free(levelled);
+	free(path);
+	free(seen_at);
 	return rc;
 }
 
 static int
 check_duplicates(const struct plan *plan, char *error, size_t error_len)
 {
-	char at[4200];
 	size_t i;
 	long first;
 
@@ -673,7 +691,7 @@ check_duplicates(const struct plan *plan, char *error, size_t error_len)
 			say(error, error_len,
 			    "%s: a service named %s is already defined in %s",
 			    where(&plan->services[i].unit,
-				  plan->services[i].unit.line, at, sizeof(at)),
+				  plan->services[i].unit.line),
 			    plan->services[i].unit.name,
 			    plan->services[first].unit.source);
 			return -1;

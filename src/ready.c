@@ -176,7 +176,8 @@ ssize_t
 ready_notify_read(int fd, char *buf, size_t buf_len, pid_t *sender)
 {
 	union {
-		struct cmsghdr header;
+		struct cmsghdr header;	/* for its alignment */
+		// cppcheck-suppress unusedStructMember ; for its size
 		char space[CMSG_SPACE(sizeof(struct ucred))];
 	} control;
 	struct iovec iov = { buf, buf_len - 1 };

@@ -4,7 +4,6 @@
  * makes before it feeds an exit: clean or not, restart or not, how long
  * to wait.  No system calls, so the unit tests walk it on a fake clock. */
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -170,20 +169,55 @@ service_restart_delay_grows(const struct unit *unit)
 	       unit->restart_ms < unit->restart_max_delay_ms;
 }
 
+/* x to the power n, by squaring. */
+static double
+power(double x, unsigned n)
+{
+	double result = 1.0;
+
+	while (n > 0) {
+		if (n & 1)
+			result *= x;
+		x *= x;
+		n >>= 1;
+	}
+	return result;
+}
+
+/* The steps-th root of x > 1, by bisection: exact to a double without
+ * libm, whose pow() would weigh more than all of this file. */
+static double
+root(double x, unsigned steps)
+{
+	double low = 1.0, high = x, mid;
+	int i;
+
+	for (i = 0; i < 100 && low < high; i++) {
+		mid = low + (high - low) / 2;
+		if (mid <= low || mid >= high)
+			break;
+		if (power(mid, steps) < x)
+			low = mid;
+		else
+			high = mid;
+	}
+	return low;
+}
+
 long long
 service_restart_delay(const struct unit *unit, unsigned attempt)
 {
 	long long first = unit->restart_ms, most = unit->restart_max_delay_ms;
-	double ratio;
+	double delay;
 
 	if (!service_restart_delay_grows(unit))
 		return first;
 	if (attempt >= unit->restart_steps)
 		return most;
-	ratio = (double)most / (double)first;
-	return (long long)llround((double)first *
-				  pow(ratio, (double)attempt /
-						     unit->restart_steps));
+	delay = (double)first *
+		power(root((double)most / (double)first, unit->restart_steps),
+		      attempt);
+	return delay >= (double)most ? most : (long long)(delay + 0.5);
 }
 
 long long

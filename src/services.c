@@ -42,6 +42,15 @@ struct svc {
 	struct deadline start_dl, stop_dl, restart_dl, check_dl;
 };
 
+/*
+ * The services act on each other: an event fed to one may end it, which
+ * stops those that require it, or make it ready, which starts those after
+ * it; each of those is an event fed in turn, so feed() is re-entered.  The
+ * depth is bounded: every nested feed() moves a service on to a later
+ * state (started, backing off, ended for good), and evaluate() re-entered
+ * only asks its outer call for another pass.
+ */
+// NOLINTBEGIN(misc-no-recursion)
 static void feed(struct svc *svc, enum svc_event event);
 static void evaluate(struct services *services);
 static void advance_stop(struct services *services);
@@ -305,6 +314,16 @@ requires_index(const struct svc *svc, size_t index)
 	return false;
 }
 
+/* A service with no process whose requirement dep has ended for good
+ * ends as dep did. */
+static void
+end_as_requirement(struct svc *svc, const struct svc *dep)
+{
+	svc->code = dep->code;
+	svc->clean = dep->clean;
+	feed(svc, svc->clean ? SVC_EV_EXIT_CLEAN : SVC_EV_EXIT_FAILED);
+}
+
 /* The service at index has ended for good: those that require it stop. */
 static void
 stop_requirers(struct services *services, size_t index)
@@ -321,11 +340,7 @@ stop_requirers(struct services *services, size_t index)
 		info("%s: stopping, since %s, which it requires, has ended",
 		     svc->name, dep->name);
 		if (svc->state == SVC_WAITING || svc->state == SVC_BACKOFF) {
-			/* No process: it ends as its requirement did. */
-			svc->code = dep->code;
-			svc->clean = dep->clean;
-			feed(svc, svc->clean ? SVC_EV_EXIT_CLEAN
-					     : SVC_EV_EXIT_FAILED);
+			end_as_requirement(svc, dep);
 		} else {
 			feed(svc, SVC_EV_STOP);
 			settle_if_gone(svc);
@@ -452,9 +467,7 @@ evaluate_once(struct services *services)
 				info("%s: not started, since %s, which it "
 				     "requires, has ended", svc->name,
 				     dep->name);
-				svc->code = dep->code ? dep->code : 1;
-				svc->clean = false;
-				feed(svc, SVC_EV_EXIT_FAILED);
+				end_as_requirement(svc, dep);
 			} else if (may_start(svc)) {
 				start_service(svc, SVC_EV_START);
 			}
@@ -1072,3 +1085,4 @@ services_free(struct services *services)
 	services->svcs = NULL;
 	services->n = 0;
 }
+// NOLINTEND(misc-no-recursion)
