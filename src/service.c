@@ -22,7 +22,8 @@ static const struct svc_step svc_table[SVC_NSTATES][SVC_NEVENTS] = {
 	[SVC_WAITING] = {
 		[SVC_EV_START] = { SVC_STARTING,
 				   SVC_ACT_SPAWN | SVC_ACT_WATCH_READY },
-		/* a service it requires failed before it could start */
+		/* a service it requires ended before it could start */
+		[SVC_EV_EXIT_CLEAN] = { SVC_DONE, SVC_ACT_ENDED },
 		[SVC_EV_EXIT_FAILED] = { SVC_FAILED, SVC_ACT_ENDED },
 		[SVC_EV_STOP] = { SVC_DONE, SVC_ACT_NONE },
 	},
@@ -56,7 +57,9 @@ static const struct svc_step svc_table[SVC_NSTATES][SVC_NEVENTS] = {
 	[SVC_BACKOFF] = {
 		[SVC_EV_RESTART_DUE] = { SVC_STARTING,
 					 SVC_ACT_SPAWN | SVC_ACT_WATCH_READY },
-		/* the start limit was hit */
+		/* the start limit was hit, or a service it requires ended */
+		[SVC_EV_EXIT_CLEAN] = { SVC_DONE, SVC_ACT_CANCEL_RESTART |
+						    SVC_ACT_ENDED },
 		[SVC_EV_EXIT_FAILED] = { SVC_FAILED, SVC_ACT_CANCEL_RESTART |
 						       SVC_ACT_ENDED },
 		[SVC_EV_STOP] = { SVC_DONE, SVC_ACT_CANCEL_RESTART },

@@ -122,14 +122,17 @@ test_stop_without_process(void **state)
 	expect(SVC_WAITING, SVC_EV_STOP, SVC_DONE, 0);
 }
 
-/* A service it requires failed: it fails without having run; or, in
- * backoff, the start limit was hit. */
+/* A service it requires ended: it ends as that one did without having
+ * run; or, in backoff, the start limit was hit. */
 static void
-test_fail_without_process(void **state)
+test_end_without_process(void **state)
 {
 	(void)state;
 	expect(SVC_WAITING, SVC_EV_EXIT_FAILED, SVC_FAILED, SVC_ACT_ENDED);
+	expect(SVC_WAITING, SVC_EV_EXIT_CLEAN, SVC_DONE, SVC_ACT_ENDED);
 	expect(SVC_BACKOFF, SVC_EV_EXIT_FAILED, SVC_FAILED,
+	       SVC_ACT_CANCEL_RESTART | SVC_ACT_ENDED);
+	expect(SVC_BACKOFF, SVC_EV_EXIT_CLEAN, SVC_DONE,
 	       SVC_ACT_CANCEL_RESTART | SVC_ACT_ENDED);
 }
 
@@ -157,8 +160,8 @@ meaningful(enum svc_state state)
 {
 	switch (state) {
 	case SVC_WAITING:
-		return 1u << SVC_EV_START | 1u << SVC_EV_EXIT_FAILED |
-		       1u << SVC_EV_STOP;
+		return 1u << SVC_EV_START | 1u << SVC_EV_EXIT_CLEAN |
+		       1u << SVC_EV_EXIT_FAILED | 1u << SVC_EV_STOP;
 	case SVC_STARTING:
 		return 1u << SVC_EV_SPAWN_FAILED |
 		       1u << SVC_EV_SPAWN_FAILED_FINAL | 1u << SVC_EV_READY |
@@ -169,8 +172,8 @@ meaningful(enum svc_state state)
 		return 1u << SVC_EV_EXIT_RESTART | 1u << SVC_EV_EXIT_CLEAN |
 		       1u << SVC_EV_EXIT_FAILED | 1u << SVC_EV_STOP;
 	case SVC_BACKOFF:
-		return 1u << SVC_EV_RESTART_DUE | 1u << SVC_EV_EXIT_FAILED |
-		       1u << SVC_EV_STOP;
+		return 1u << SVC_EV_RESTART_DUE | 1u << SVC_EV_EXIT_CLEAN |
+		       1u << SVC_EV_EXIT_FAILED | 1u << SVC_EV_STOP;
 	case SVC_STOPPING:
 		return 1u << SVC_EV_EXIT_RESTART | 1u << SVC_EV_EXIT_CLEAN |
 		       1u << SVC_EV_EXIT_FAILED | 1u << SVC_EV_STOP_TIMEOUT;
@@ -676,7 +679,7 @@ main(void)
 		cmocka_unit_test(test_start_timeout),
 		cmocka_unit_test(test_stop_timeout_kills),
 		cmocka_unit_test(test_stop_without_process),
-		cmocka_unit_test(test_fail_without_process),
+		cmocka_unit_test(test_end_without_process),
 		cmocka_unit_test(test_running_exits),
 		cmocka_unit_test(test_meaningless_events),
 		cmocka_unit_test(test_out_of_range),
