@@ -261,8 +261,21 @@ procs_signal_all(int sig, bool pid1)
 	return rc < 0 ? rc : (int)done.n;
 }
 
+/* Whether /proc is the PID namespace grace is in: /proc/self names us. */
+static bool
+proc_is_ours(pid_t self)
+{
+	char link[32];
+	ssize_t n = readlink("/proc/self", link, sizeof(link) - 1);
+
+	if (n <= 0)
+		return false;
+	link[n] = '\0';
+	return parse_pid(link) == self;
+}
+
 pid_t
-procs_find_stranger(void)
+procs_find_stranger(pid_t after)
 {
 	pid_t self = getpid(), pid, found = 0, ppid;
 	struct dirent *d;
@@ -272,9 +285,13 @@ procs_find_stranger(void)
 	dir = opendir("/proc");
 	if (dir == NULL)
 		return -errno;
-	while (found == 0 && (d = readdir(dir)) != NULL) {
+	if (!proc_is_ours(self)) {
+		closedir(dir);
+		return 0;
+	}
+	while ((d = readdir(dir)) != NULL) {
 		pid = parse_pid(d->d_name);
-		if (pid <= 0 || pid == self ||
+		if (pid <= after || pid == self || (found != 0 && pid > found) ||
 		    read_stat(d->d_name, &state, &ppid) < 0)
 			continue;
 		if (state != 'Z' && state != 'X')

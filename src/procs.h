@@ -39,11 +39,13 @@ size_t procs_descendants(struct procs_entry *entries, size_t n, pid_t root,
 int procs_signal_all(int sig, bool pid1);
 
 /*
- * As PID 1 once no child is left: a live process of the namespace other
- * than grace, which can only have entered it from outside (`docker exec`,
- * `runc exec`: its parent is not in the namespace), or 0 if there is none.
- * Zombies do not count.  -errno when /proc cannot be read.
+ * As PID 1 with no child left: the live process with the lowest pid above
+ * after, other than grace, which can only have entered the namespace from
+ * outside (`docker exec`, `runc exec`: its parent is not in the
+ * namespace), or 0 if there is none.  Zombies do not count.  0 as well
+ * when /proc is not this PID namespace's (no `--mount-proc`: its pids are
+ * not ours).  -errno when /proc cannot be read.
  */
-pid_t procs_find_stranger(void);
+pid_t procs_find_stranger(pid_t after);
 
 #endif

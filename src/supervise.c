@@ -246,13 +246,13 @@ arm_rescan(struct supervisor *sv)
 static bool
 wait_for_strangers(struct supervisor *sv)
 {
-	pid_t pid;
+	pid_t pid = 0;
 	int fd;
 
 	if (sv->stranger_fd >= 0)
 		return true;
 	for (;;) {
-		pid = procs_find_stranger();
+		pid = procs_find_stranger(pid);
 		if (pid < 0) {
 			errno = (int)-pid;
 			warn_errno("unable to look for processes in /proc");
@@ -262,7 +262,7 @@ wait_for_strangers(struct supervisor *sv)
 			return false;
 		fd = sys_pidfd_open(pid, 0);
 		if (fd < 0 && errno == ESRCH)
-			continue;	/* gone already: look again */
+			continue;	/* gone already: look further */
 		if (fd < 0 || loop_watch(&sv->loop, fd, on_stranger_exit,
 					 sv) < 0) {
 			if (fd >= 0)

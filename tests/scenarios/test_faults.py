@@ -10,6 +10,7 @@ import errno
 import os
 import shlex
 import signal
+import subprocess
 import time
 
 import pytest
@@ -362,3 +363,24 @@ def test_no_descriptor_leaks_into_the_child(start, mode):
         "\n".join(e.line for e in seen.values())
     assert seen[7].fields["target"] == "/dev/null"
     assert run.stderr() == ""
+
+
+# --- a /proc that is not the namespace's ------------------------------------
+
+def test_pid1_with_the_hosts_proc_exits():
+    """grace as PID 1 of a new PID namespace that still sees the host's
+    /proc (`unshare --pid --fork` without --mount-proc): once its child has
+    exited it looks in /proc for processes entered from outside, and must
+    not take the host's for them (their pids are not in its namespace, so
+    each pidfd_open fails with ESRCH); it exits at once with the child's
+    status, neither spinning nor waiting."""
+    argv = ["unshare", "--pid", "--fork", "--kill-child", "setsid",
+            GRACE, "--", "sh", "-c", "exit 7"]
+    try:
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail("grace did not exit: it took the host's processes "
+                    "for its own")
+    assert done.returncode == 7, done.stderr
+    assert done.stderr == b""
