@@ -43,13 +43,15 @@ watch_for(struct loop *loop, int fd, uint32_t events, loop_fn *fn, void *ctx)
 {
 	struct epoll_event ev = { .events = events };
 	struct loop_watch *watch = find_slot(loop, -1);
+	uint32_t generation;
 
 	if (watch == NULL)
 		return -ENOSPC;
-	ev.data.ptr = watch;
+	generation = watch->generation + 1;
+	ev.data.u64 = (uint64_t)(watch - loop->watches) << 32 | generation;
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
-	*watch = (struct loop_watch){ fd, fn, ctx };
+	*watch = (struct loop_watch){ fd, generation, fn, ctx };
 	return 0;
 }
 
@@ -93,10 +95,11 @@ loop_run(struct loop *loop)
 			continue;
 		}
 		for (i = 0; i < n && !loop->quit; i++) {
-			watch = events[i].data.ptr;
+			watch = &loop->watches[events[i].data.u64 >> 32];
 			/* An earlier callback of this batch may have
-			 * unwatched it. */
-			if (watch->fd >= 0)
+			 * unwatched it, and maybe watched another. */
+			if (watch->fd >= 0 &&
+			    watch->generation == (uint32_t)events[i].data.u64)
 				watch->fn(watch->fd, watch->ctx);
 		}
 	}

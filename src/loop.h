@@ -4,6 +4,7 @@
 #define GRACE_LOOP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Called when fd is readable; must read until EAGAIN (level-triggered
  * epoll would call it again at once otherwise, which is harmless). */
@@ -11,12 +12,15 @@ typedef void loop_fn(int fd, void *ctx);
 
 struct loop_watch {
 	int fd;
+	uint32_t generation;	/* bumped at each watch of the slot */
 	loop_fn *fn;
 	void *ctx;
 };
 
-/* Watches live in slots allocated once (fd -1 when free): epoll holds
- * pointers to them, so they never move. */
+/* Watches live in slots allocated once (fd -1 when free).  epoll holds a
+ * slot's index and generation, so that an event of a batch for a
+ * descriptor unwatched by an earlier callback never reaches a new watch
+ * in the same slot. */
 struct loop {
 	int epfd;
 	bool quit;

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pidfile.h"
@@ -42,13 +43,21 @@ pidfile_parse(const char *text, pid_t *pid, char *why, size_t why_len)
 int
 pidfile_read(const char *path, pid_t *pid, char *why, size_t why_len)
 {
+	struct stat st;
 	char text[64];
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* Non-blocking, and a regular file only: the workload may have put a
+	 * FIFO there, whose open or read would block grace for good. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(why, why_len, "cannot open it: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(why, why_len, "it is not a regular file");
 		return -1;
 	}
 	do

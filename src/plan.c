@@ -359,7 +359,49 @@ build_env(struct plan_service *svc, char *const *base, char *error,
 	return read_env_files(svc, error, error_len);
 }
 
-/* Splits text with the service's environment, naming the line on error. */
+/* Where a command without a '/' is looked for when the service's
+ * environment has no PATH. */
+#define PLAN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/*
+ * A command without a '/' is looked up in the service's own PATH (from
+ * Environment= too), not grace's: *name becomes the first executable
+ * regular file found.  None found leaves it as it is, and the exec then
+ * fails with 127 and says so.  0, or -1 when out of memory.
+ */
+static int
+find_command(const struct plan_service *svc, char **name)
+{
+	const char *path = env_get(&svc->env, "PATH", 4), *dir, *end;
+	char candidate[PATH_MAX], *found;
+	struct stat st;
+	int n;
+
+	if (strchr(*name, '/') != NULL)
+		return 0;
+	for (dir = path ? path : PLAN_DEFAULT_PATH; *dir != '\0'; dir = end) {
+		end = dir + strcspn(dir, ":");
+		n = snprintf(candidate, sizeof(candidate), "%.*s/%s",
+			     end == dir ? 1 : (int)(end - dir),
+			     end == dir ? "." : dir, *name);
+		if (*end == ':')
+			end++;
+		if (n < 0 || (size_t)n >= sizeof(candidate) ||
+		    stat(candidate, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    access(candidate, X_OK) < 0)
+			continue;
+		found = strdup(candidate);
+		if (found == NULL)
+			return -1;
+		free(*name);
+		*name = found;
+		return 0;
+	}
+	return 0;
+}
+
+/* Splits text with the service's environment, naming the line on error,
+ * and finds its command in the service's PATH. */
 static int
 split(struct plan_service *svc, const struct unit_item *item, char ***argv,
       char *error, size_t error_len)
@@ -367,8 +409,12 @@ split(struct plan_service *svc, const struct unit_item *item, char ***argv,
 	char why[256];
 
 	if (unit_split_command(item->text, lookup_env, &svc->env, argv, why,
-			       sizeof(why)) == 0)
-		return 0;
+			       sizeof(why)) == 0) {
+		if (find_command(svc, &(*argv)[0]) == 0)
+			return 0;
+		say(error, error_len, "out of memory");
+		return -1;
+	}
 	say(error, error_len, "%s: %s",
 	    where(&svc->unit, item->line), why);
 	return -1;

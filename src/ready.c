@@ -251,9 +251,12 @@ ready_tcp_begin(const struct sockaddr_storage *addr, socklen_t len,
 bool
 ready_tcp_succeeded(int fd)
 {
-	socklen_t len = sizeof(int);
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(int), peer_len = sizeof(peer);
 	int err = 0;
 
+	/* No error may also mean "still connecting": a peer means done. */
 	return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-	       err == 0;
+	       err == 0 &&
+	       getpeername(fd, (struct sockaddr *)&peer, &peer_len) == 0;
 }

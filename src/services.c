@@ -54,6 +54,7 @@ struct svc {
 static void feed(struct svc *svc, enum svc_event event);
 static void evaluate(struct services *services);
 static void advance_stop(struct services *services);
+static void advance_stop_once(struct services *services);
 static void settle_if_gone(struct svc *svc);
 
 static const struct unit *
@@ -200,6 +201,10 @@ start_service(struct svc *svc, enum svc_event event)
 		warn("%s: gave up: started %u times within %s", svc->name,
 		     unit->start_limit_burst,
 		     show_ms(unit->start_limit_interval_ms, t, sizeof(t)));
+		/* Giving up is a failure, whatever the last exit was. */
+		svc->clean = false;
+		if (svc->code == 0)
+			svc->code = 1;
 		feed(svc, SVC_EV_EXIT_FAILED);
 		return;
 	}
@@ -543,20 +548,40 @@ find_sender(struct services *services, pid_t sender)
 	return NULL;
 }
 
-/* MAINPID=: only a child of grace (so a process in the container that
- * grace reaps) may become the service's main process. */
+/*
+ * Whether svc may take pid over as its main process (MAINPID=, a forking
+ * service's pidfile): a live child of grace, so a process in the container
+ * that grace reaps, and no one else's, neither another service's nor the
+ * main process.
+ */
+static bool
+may_adopt(const struct svc *svc, pid_t pid)
+{
+	const struct services *services = svc->owner;
+	pid_t ppid;
+	char state;
+	size_t i;
+
+	if (procs_stat(pid, &state, &ppid) < 0 || ppid != getpid() ||
+	    state == 'Z')
+		return false;
+	for (i = 0; i < services->n; i++)
+		if (&services->svcs[i] != svc &&
+		    (services->svcs[i].pid == pid ||
+		     services->svcs[i].check_pid == pid))
+			return false;
+	return !services->hooks.owns(pid, services->hooks.ctx);
+}
+
+/* MAINPID=: see may_adopt(). */
 static void
 take_mainpid(struct svc *svc, pid_t pid)
 {
-	pid_t ppid;
-	char state;
-
 	if (pid == svc->pid)
 		return;
-	if (procs_stat(pid, &state, &ppid) < 0 || ppid != getpid() ||
-	    state == 'Z') {
-		info("%s: ignored MAINPID=%d: not a live child of grace",
-		     svc->name, (int)pid);
+	if (!may_adopt(svc, pid)) {
+		info("%s: ignored MAINPID=%d: not a child of grace that no "
+		     "one else has", svc->name, (int)pid);
 		return;
 	}
 	info("%s: main process is now pid %d", svc->name, (int)pid);
@@ -685,12 +710,11 @@ static void
 check_pidfile(struct svc *svc)
 {
 	const char *path = unit_of(svc)->pidfile.text;
-	char why[160], state;
-	pid_t pid, ppid;
+	char why[160];
+	pid_t pid;
 
 	if (pidfile_read(path, &pid, why, sizeof(why)) == 0 &&
-	    procs_stat(pid, &state, &ppid) == 0 && ppid == getpid() &&
-	    state != 'Z') {
+	    may_adopt(svc, pid)) {
 		svc->pid = pid;
 		info("%s: following pid %d, named by %s", svc->name, (int)pid,
 		     path);
@@ -750,7 +774,9 @@ settle_if_gone(struct svc *svc)
 	svc->clean = false;
 	if (svc->code == 0)
 		svc->code = 1;
-	feed(svc, service_wants_restart(unit, false) && !svc->owner->stopping
+	feed(svc, service_wants_restart(unit, false) &&
+				  !svc->owner->stopping &&
+				  failed_requirement(svc) == NULL
 			  ? SVC_EV_EXIT_RESTART
 			  : SVC_EV_EXIT_FAILED);
 }
@@ -826,7 +852,10 @@ note_exit(struct svc *svc, int status)
 	if (deadline_now_ms() - svc->started_ms >=
 	    (uint64_t)service_backoff_reset_ms(unit))
 		svc->attempt = 0;
+	/* Not after a service it requires has ended for good (it was told
+	 * to stop while stopping for a start timeout already). */
 	restart = unit->type != UNIT_ONESHOT && !svc->owner->stopping &&
+		  failed_requirement(svc) == NULL &&
 		  service_wants_restart(unit, svc->clean);
 	if (restart)
 		feed(svc, SVC_EV_EXIT_RESTART);
@@ -866,9 +895,26 @@ services_reaped(struct services *services, pid_t pid, int status)
 /* --- the stop ---------------------------------------------------------- */
 
 /* Stops the highest level not yet stopped, then the next once it has no
- * process left, and so on; tells stopped at the end. */
+ * process left, and so on; tells stopped at the end.  A service's end
+ * during a pass re-enters it (through evaluate()): that asks the outer
+ * pass for another instead. */
 static void
 advance_stop(struct services *services)
+{
+	if (services->advancing) {
+		services->advance_again = true;
+		return;
+	}
+	services->advancing = true;
+	do {
+		services->advance_again = false;
+		advance_stop_once(services);
+	} while (services->advance_again);
+	services->advancing = false;
+}
+
+static void
+advance_stop_once(struct services *services)
 {
 	struct svc *svc;
 	bool busy;

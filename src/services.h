@@ -25,6 +25,9 @@ struct services_hooks {
 				void *ctx);
 	/* services_stop_all() is over: no service has a process left. */
 	void (*stopped)(void *ctx);
+	/* Whether pid is a process the caller answers for (the main
+	 * process): no service may take it over. */
+	bool (*owns)(pid_t pid, void *ctx);
 	void *ctx;
 };
 
@@ -44,6 +47,7 @@ struct services {
 	bool stopped_told;
 	unsigned stop_level;	/* levels not yet stopped */
 	bool evaluating, again;	/* evaluate() re-entered */
+	bool advancing, advance_again;	/* advance_stop() re-entered */
 	int first_unclean;	/* the first unclean end's code, or 0 */
 	bool any_unclean;
 };

@@ -120,10 +120,13 @@ pass_fd(int fd, int as)
 }
 
 /* In the child: takes the ids of User= and Group=, groups first (they
- * need root), the uid last. */
+ * need root), the uid last.  Not root, grace runs services only as itself
+ * (the plan checked), and changes nothing. */
 static int
 take_ids(const struct user_ids *ids)
 {
+	if (!ids->switch_ids)
+		return 0;
 	if (ids->set_group &&
 	    (setgroups((size_t)ids->ngroups, ids->groups) < 0 ||
 	     setgid(ids->gid) < 0))

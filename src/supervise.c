@@ -56,7 +56,8 @@ struct supervisor {
 	char cause_text[128];	/* what happened, for the last line */
 	uint64_t stop_began_ms;
 	int essential_code;	/* the essential service's, if it caused it */
-	bool essential_clean;
+	int failed_code;	/* the first essential failure's, or 0 */
+	bool essential_failed;
 };
 
 /* Sends sig to every process left; reports a failed walk once. */
@@ -511,23 +512,29 @@ start_main(void *ctx)
 }
 
 /* An essential service has ended for good: the container stops, the main
- * process first, with what a stop signal would become. */
+ * process first, with what a stop signal would become.  A failure is
+ * recorded whatever stopped the container first: grace never exits 0
+ * after one. */
 static void
 on_essential_ended(const char *name, int code, bool clean, void *ctx)
 {
 	struct supervisor *sv = ctx;
 	char text[UNIT_NAME_MAX + 48];
+	enum stop_phase before = sv->phase;
 
-	snprintf(text, sizeof(text), "%s %s with %d", name,
-		 clean ? "ended" : "failed", code);
-	if (sv->cause != CAUSE_NONE)
-		return;
-	note_cause(sv, CAUSE_ESSENTIAL, text);
-	sv->essential_code = code;
-	sv->essential_clean = clean;
-	info("stop: %s, which is essential", text);
+	if (!clean && !sv->essential_failed) {
+		sv->essential_failed = true;
+		sv->failed_code = code;
+	}
+	if (sv->cause == CAUSE_NONE) {
+		snprintf(text, sizeof(text), "%s %s with %d", name,
+			 clean ? "ended" : "failed", code);
+		note_cause(sv, CAUSE_ESSENTIAL, text);
+		sv->essential_code = code;
+		info("stop: %s, which is essential", text);
+	}
 	step_stop(sv, STOP_EV_STOP_SIGNAL);
-	if (sv->phase == STOP_ASKED)
+	if (before == STOP_RUNNING && sv->phase == STOP_ASKED)
 		stop_main(sv, sv->settings->rewrite[SIGTERM]);
 }
 
@@ -535,6 +542,14 @@ static void
 on_services_stopped(void *ctx)
 {
 	step_stop(ctx, STOP_EV_SERVICES_STOPPED);
+}
+
+static bool
+owns_pid(pid_t pid, void *ctx)
+{
+	struct supervisor *sv = ctx;
+
+	return table_find(&sv->table, pid) != NULL;
 }
 
 /*
@@ -547,13 +562,14 @@ static int
 final_code(const struct supervisor *sv)
 {
 	if (sv->main_ran) {
-		if (sv->exit_code == 0 && sv->cause == CAUSE_ESSENTIAL &&
-		    !sv->essential_clean)
-			return sv->essential_code;
+		if (sv->exit_code == 0 && sv->essential_failed)
+			return sv->failed_code;
 		return sv->exit_code;
 	}
 	if (sv->cause == CAUSE_ESSENTIAL)
 		return sv->essential_code;
+	if (sv->essential_failed)
+		return sv->failed_code;
 	return sv->services.any_unclean ? sv->services.first_unclean : 0;
 }
 
@@ -566,7 +582,7 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 {
 	struct supervisor *sv = &supervisor;
 	struct services_hooks hooks = { start_main, on_essential_ended,
-					on_services_stopped, sv };
+					on_services_stopped, owns_pid, sv };
 	int rc;
 
 	sv->settings = settings;

@@ -1674,6 +1674,16 @@ check_unit(struct unit_parser *p)
 		problem = "ReadyCheck= and Type=notify: one readiness way per "
 			  "service";
 		line = p->check_line;
+	} else if ((unit->type == UNIT_FORKING ||
+		    unit->type == UNIT_ONESHOT) &&
+		   (unit->ready_fd >= 0 || unit->check != UNIT_CHECK_NONE)) {
+		problem = unit->type == UNIT_FORKING
+				  ? "Type=forking is ready when its pidfile "
+				    "names the daemon: no ReadyFd= or "
+				    "ReadyCheck="
+				  : "Type=oneshot is ready when it has run: no "
+				    "ReadyFd= or ReadyCheck=";
+		line = unit->ready_fd >= 0 ? p->ready_fd_line : p->check_line;
 	} else if (unit->pidfile.text != NULL && unit->type != UNIT_FORKING) {
 		problem = "PIDFile= applies to Type=forking only";
 		line = unit->pidfile.line;

@@ -159,7 +159,10 @@ user_resolve(const char *user, const char *group, struct user_ids *ids,
 		ids->groups[0] = ids->gid;
 		ids->ngroups = 1;
 	}
-	return check_privilege(ids, user, group, error, error_len);
+	if (check_privilege(ids, user, group, error, error_len) < 0)
+		return -1;
+	ids->switch_ids = geteuid() == 0 && (ids->set_user || ids->set_group);
+	return 0;
 }
 
 void

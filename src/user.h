@@ -13,6 +13,8 @@
 struct user_ids {
 	bool set_user;		/* User= given: setuid, HOME... */
 	bool set_group;		/* User= or Group= given: setgid */
+	bool switch_ids;	/* and grace, root, must change to them (not
+				 * root, it already has them) */
 	uid_t uid;
 	gid_t gid;
 	gid_t groups[USER_MAX_GROUPS];	/* supplementary, for setgroups */

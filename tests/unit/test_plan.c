@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -780,6 +781,31 @@ test_print_main_only(void **state)
 	assert_string_equal(text, "main: /bin/app\n");
 }
 
+/* A command without a '/' is found in the service's own PATH (set by
+ * Environment=), not grace's; one found nowhere is left as written. */
+static void
+test_command_in_service_path(void **state)
+{
+	struct fixture *f = *state;
+	char unit[512], tool[128];
+
+	snprintf(tool, sizeof(tool), "%s/mytool", f->dir);
+	write_file(f, "mytool", "#!/bin/sh\n");
+	assert_int_equal(chmod(tool, 0755), 0);
+	snprintf(unit, sizeof(unit),
+		 "[Service]\nEnvironment=PATH=/nonexistent:%s\n"
+		 "ExecStart=mytool --flag\n",
+		 f->dir);
+	write_file(f, "a.service", unit);
+	write_file(f, "b.service",
+		   "[Service]\nExecStart=no-such-command-anywhere\n");
+	load_ok(f);
+	assert_string_equal(service(f, "a")->argv[0], tool);
+	assert_string_equal(service(f, "a")->argv[1], "--flag");
+	assert_string_equal(service(f, "b")->argv[0],
+			    "no-such-command-anywhere");
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -787,6 +813,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEST(test_independent),
+		TEST(test_command_in_service_path),
 		TEST(test_chain),
 		TEST(test_diamond),
 		TEST(test_requires_and_wants),

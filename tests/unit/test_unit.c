@@ -393,6 +393,14 @@ test_pidfile(void **state)
 	expect_error(SERVICE "Type=forking\nPIDFile=/a\nPIDFile=\n",
 		     "felix.service:3: Type=forking needs PIDFile= (grace "
 		     "follows the daemon through its pidfile)");
+	/* Their readiness is their own: no other way besides. */
+	expect_error(SERVICE "Type=forking\nPIDFile=/a\n"
+			     "ReadyCheck=file:/tmp/x\n",
+		     "felix.service:5: Type=forking is ready when its pidfile "
+		     "names the daemon: no ReadyFd= or ReadyCheck=");
+	expect_error(SERVICE "ReadyFd=3\nType=oneshot\n",
+		     "felix.service:3: Type=oneshot is ready when it has run: "
+		     "no ReadyFd= or ReadyCheck=");
 }
 
 static void
