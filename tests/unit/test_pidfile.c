@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -69,6 +70,26 @@ test_read(void **state)
 	assert_non_null(strstr(why, "cannot open"));
 }
 
+/* A FIFO (or anything but a regular file) is refused at once: opening
+ * one to read would wait for a writer, and grace would hang. */
+static void
+test_read_not_a_file(void **state)
+{
+	char dir[] = "/tmp/grace-pidfile-XXXXXX", path[64];
+	pid_t pid = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(pidfile_read(path, &pid, why, sizeof(why)), -1);
+	assert_string_equal(why, "it is not a regular file");
+	unlink(path);
+	assert_int_equal(pidfile_read(dir, &pid, why, sizeof(why)), -1);
+	assert_string_equal(why, "it is not a regular file");
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -76,6 +97,7 @@ main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_read),
+		cmocka_unit_test(test_read_not_a_file),
 	};
 
 	return cmocka_run_group_tests_name("pidfile", tests, NULL, NULL);
