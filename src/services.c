@@ -31,6 +31,8 @@ struct svc {
 	pid_t check_pid;	/* a ReadyCheck=exec: in flight, or 0 */
 	int check_fd;		/* a ReadyCheck=tcp: connect in flight */
 	int ready_rd, ready_wr;	/* the ReadyFd= pipe, or -1 */
+	int exec_fd;		/* its exec's report, until read, or -1 */
+	int check_exec_fd;	/* the same for a ReadyCheck=exec: */
 	bool timed_out;		/* the stop under way is a failed start's */
 	bool forked;		/* Type=forking: the starter has exited */
 	int code;		/* its last exit code */
@@ -56,6 +58,9 @@ static void evaluate(struct services *services);
 static void advance_stop(struct services *services);
 static void advance_stop_once(struct services *services);
 static void settle_if_gone(struct svc *svc);
+static void close_exec_status(struct svc *svc);
+static void close_check_status(struct svc *svc, bool read);
+static void on_exec_status(int fd, void *ctx);
 
 static const struct unit *
 unit_of(const struct svc *svc)
@@ -172,6 +177,7 @@ spawn_service(struct svc *svc)
 	}
 	svc->forked = false;
 	svc->timed_out = false;
+	options.status_fd = &svc->exec_fd;
 	pid = spawn_child(svc->spec->argv, svc->name, &options,
 			  svc->owner->inherited, &code);
 	svc->started_ms = deadline_now_ms();
@@ -186,7 +192,48 @@ spawn_service(struct svc *svc)
 	}
 	svc->pid = svc->pgid = pid;
 	info("%s: started as pid %d", svc->name, (int)pid);
+	if (svc->exec_fd >= 0 &&
+	    loop_watch(svc->owner->loop, svc->exec_fd, on_exec_status, svc) ==
+		    0)
+		return;
+	/* Waited for the exec (or cannot watch its report: the exit status
+	 * will tell a failure). */
+	close_exec_status(svc);
 	if (ready_when_started(unit))
+		feed(svc, SVC_EV_READY);
+}
+
+/* Stops watching *fd, a descriptor of the service's, and closes it. */
+static void
+forget_fd(struct svc *svc, int *fd)
+{
+	if (*fd < 0)
+		return;
+	loop_unwatch(svc->owner->loop, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
+/* Forgets the report of the service's exec. */
+static void
+close_exec_status(struct svc *svc)
+{
+	forget_fd(svc, &svc->exec_fd);
+}
+
+/* The service's exec has happened, or failed (then said so; its exit
+ * follows): a service ready when started is ready now. */
+static void
+on_exec_status(int fd, void *ctx)
+{
+	struct svc *svc = ctx;
+	int code, rc = spawn_take_status(fd, svc->spec->argv, svc->name, &code);
+
+	if (rc == -EAGAIN)
+		return;
+	close_exec_status(svc);
+	if (rc == 0 && svc->state == SVC_STARTING &&
+	    ready_when_started(unit_of(svc)))
 		feed(svc, SVC_EV_READY);
 }
 
@@ -228,11 +275,7 @@ watch_ready(struct svc *svc)
 static void
 end_tcp_check(struct svc *svc)
 {
-	if (svc->check_fd < 0)
-		return;
-	loop_unwatch(svc->owner->loop, svc->check_fd);
-	close(svc->check_fd);
-	svc->check_fd = -1;
+	forget_fd(svc, &svc->check_fd);
 }
 
 static void
@@ -246,6 +289,33 @@ unwatch_ready(struct svc *svc)
 		(void)kill(svc->check_pid, SIGKILL);
 		svc->check_pid = 0;
 	}
+	close_check_status(svc, false);
+}
+
+/* What a ReadyCheck=exec: process is called in messages. */
+static void
+name_check(const struct svc *svc, char *name, size_t len)
+{
+	snprintf(name, len, "%s's ReadyCheck", svc->name);
+}
+
+/* Reads the report of the ReadyCheck=exec: process that has exited, if
+ * asked (saying why it could not run), and forgets it. */
+static void
+close_check_status(struct svc *svc, bool read)
+{
+	char name[UNIT_NAME_MAX + 16];
+	int code;
+
+	if (svc->check_exec_fd < 0)
+		return;
+	if (read) {
+		name_check(svc, name, sizeof(name));
+		(void)spawn_take_status(svc->check_exec_fd,
+					svc->spec->check_argv, name, &code);
+	}
+	close(svc->check_exec_fd);
+	svc->check_exec_fd = -1;
 }
 
 /* KillSignal= and SIGCONT, as KillMode= says, and TimeoutStopSec=. */
@@ -695,7 +765,9 @@ check_exec(struct svc *svc)
 		next_check(svc);	/* the last one still runs */
 		return;
 	}
-	snprintf(name, sizeof(name), "%s's ReadyCheck", svc->name);
+	name_check(svc, name, sizeof(name));
+	/* Its report is read once it has exited: only its status counts. */
+	options.status_fd = &svc->check_exec_fd;
 	pid = spawn_child(svc->spec->check_argv, name, &options,
 			  svc->owner->inherited, &code);
 	if (pid > 0)
@@ -826,7 +898,14 @@ note_exit(struct svc *svc, int status)
 	bool stopping = svc->state == SVC_STOPPING ||
 			svc->state == SVC_KILLING;
 	bool restart;
+	int code;
 
+	/* Exited before its report was read: it is all there now. */
+	if (svc->exec_fd >= 0) {
+		(void)spawn_take_status(svc->exec_fd, svc->spec->argv,
+					svc->name, &code);
+		close_exec_status(svc);
+	}
 	svc->pid = 0;
 	svc->code = reap_exit_code(status);
 	if (unit->type == UNIT_FORKING && svc->state == SVC_STARTING &&
@@ -881,6 +960,7 @@ services_reaped(struct services *services, pid_t pid, int status)
 		}
 		if (svc->check_pid == pid) {
 			svc->check_pid = 0;
+			close_check_status(svc, true);
 			if (reap_exit_code(status) == 0 &&
 			    svc->state == SVC_STARTING)
 				feed(svc, SVC_EV_READY);
@@ -1005,7 +1085,8 @@ services_watches_needed(const struct plan *plan)
 	size_t i, n = 1;	/* the notify socket */
 
 	for (i = 0; i < plan->n; i++)
-		n += 2;		/* a ReadyFd= pipe, a tcp check */
+		n += 3;		/* a ReadyFd= pipe, a tcp check, an exec's
+				 * report */
 	return n;
 }
 
@@ -1100,6 +1181,7 @@ services_setup(struct services *services, const struct plan *plan,
 		svc->name = svc->spec->unit.name;
 		svc->state = SVC_WAITING;
 		svc->check_fd = svc->ready_rd = svc->ready_wr = -1;
+		svc->exec_fd = svc->check_exec_fd = -1;
 		deadline_init(&svc->start_dl, on_start_timeout, svc);
 		deadline_init(&svc->stop_dl, on_stop_timeout, svc);
 		deadline_init(&svc->restart_dl, on_restart_due, svc);
@@ -1120,6 +1202,10 @@ services_free(struct services *services)
 		start_limit_free(&services->svcs[i].limit);
 		if (services->svcs[i].ready_rd >= 0)
 			close(services->svcs[i].ready_rd);
+		if (services->svcs[i].exec_fd >= 0)
+			close(services->svcs[i].exec_fd);
+		if (services->svcs[i].check_exec_fd >= 0)
+			close(services->svcs[i].check_exec_fd);
 		if (services->svcs[i].ready_wr >= 0)
 			close(services->svcs[i].ready_wr);
 		if (services->svcs[i].check_fd >= 0)

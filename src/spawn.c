@@ -241,6 +241,22 @@ read_failure(int fd, struct spawn_failure *failure)
 	return 1;
 }
 
+/* Says in one line what the child could not do; the exit code that
+ * stands for it. */
+static int
+report_failure(char **command, const char *name,
+	       const struct spawn_failure *failure)
+{
+	errno = failure->err;
+	if (strcmp(name, command[0]) == 0)
+		warn_errno("unable to %s %s", step_names[failure->step],
+			   command[0]);
+	else
+		warn_errno("%s: unable to %s %s", name,
+			   step_names[failure->step], command[0]);
+	return spawn_exit_code(failure->err);
+}
+
 /* Reaps the child that failed to exec.  Signals are blocked, so no
  * handler runs here, but the wait may still see EINTR on a stop/continue. */
 static void
@@ -306,6 +322,11 @@ spawn_child(char **command, const char *name,
 		exec_child(command, options, inherited, pipefd[1]);
 	}
 	close(pipefd[1]);
+	if (options->status_fd != NULL &&
+	    fcntl(pipefd[0], F_SETFL, O_NONBLOCK) == 0) {
+		*options->status_fd = pipefd[0];
+		return pid;
+	}
 	rc = read_failure(pipefd[0], &failure);
 	close(pipefd[0]);
 	if (rc < 0) {
@@ -318,13 +339,17 @@ spawn_child(char **command, const char *name,
 	if (rc == 0)
 		return pid;
 	reap_failed_child(pid);
-	errno = failure.err;
-	if (strcmp(name, command[0]) == 0)
-		warn_errno("unable to %s %s", step_names[failure.step],
-			   command[0]);
-	else
-		warn_errno("%s: unable to %s %s", name,
-			   step_names[failure.step], command[0]);
-	*code = spawn_exit_code(failure.err);
+	*code = report_failure(command, name, &failure);
 	return -1;
+}
+
+int
+spawn_take_status(int fd, char **command, const char *name, int *code)
+{
+	struct spawn_failure failure;
+	int rc = read_failure(fd, &failure);
+
+	if (rc == 1)
+		*code = report_failure(command, name, &failure);
+	return rc;
 }

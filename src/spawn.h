@@ -36,13 +36,19 @@ struct spawn_options {
 	bool no_new_privs;
 	int ready_fd;	/* a descriptor of grace's to give it ... */
 	int ready_fd_as;	/* ... as this number (ReadyFd=); -1: none */
+	/* NULL: wait until the exec has happened.  Else do not wait:
+	 * *status_fd gets the non-blocking read end of the child's report,
+	 * for spawn_take_status(), so that a child slow to reach its exec
+	 * never holds up grace's loop. */
+	int *status_fd;
 };
 
 /* Options for the main process: as grace's, in its own group. */
 #define SPAWN_OPTIONS_INIT                                                \
 	{ .new_session = false, .service = false, .envp = NULL, .ids = NULL, \
 	  .cwd = NULL, .cwd_optional = false, .umask = -1, .nofile = NULL,  \
-	  .no_new_privs = false, .ready_fd = -1, .ready_fd_as = -1 }
+	  .no_new_privs = false, .ready_fd = -1, .ready_fd_as = -1,          \
+	  .status_fd = NULL }
 
 /*
  * Forks and execs command placed as options say, with the signal state a
@@ -56,6 +62,13 @@ struct spawn_options {
 pid_t spawn_child(char **command, const char *name,
 		  const struct spawn_options *options,
 		  const struct sig_inherited *inherited, int *code);
+/*
+ * Reads the report of a child spawned with status_fd: 0 once its exec has
+ * happened, 1 if it failed (reported on stderr in one line naming what,
+ * *code set to 126 or 127; the child then exits with that code), -EAGAIN
+ * while it has not got there yet, -errno if the read failed.
+ */
+int spawn_take_status(int fd, char **command, const char *name, int *code);
 /* The exit code for an exec that failed with errno err: 127 or 126. */
 int spawn_exit_code(int err);
 
