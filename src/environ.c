@@ -2,7 +2,6 @@
 /* Owns a process environment being built ("KEY=VALUE" strings ready for
  * execve()) and the format of EnvironmentFile= files. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <string.h>
 
 #include "environ.h"
+#include "log.h"
 
 /* The states of env_parse_file(), those of systemd's env-file.c. */
 enum env_state {
@@ -43,22 +43,6 @@ struct env_reader {
 	int start;		/* the line the assignment started on */
 };
 
-static void env_error(char *error, size_t error_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-env_error(char *error, size_t error_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (error == NULL || error_len == 0)
-		return;
-	va_start(ap, fmt);
-	/* clang-analyzer 14 loses track of ap when it checks two files in
-	 * one run. */
-	vsnprintf(error, error_len, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
-	va_end(ap);
-}
 
 /* Makes room for more entries and the terminating NULL. */
 static int
@@ -236,7 +220,7 @@ static int
 push_key(struct env_reader *r, char c)
 {
 	if (buf_push(&r->key, c) < 0) {
-		env_error(r->error, r->error_len, "%s:%d: out of memory",
+		format_line(r->error, r->error_len, "%s:%d: out of memory",
 			  r->path, r->line);
 		return -1;
 	}
@@ -247,7 +231,7 @@ static int
 push_value(struct env_reader *r, char c)
 {
 	if (buf_push(&r->value, c) < 0) {
-		env_error(r->error, r->error_len, "%s:%d: out of memory",
+		format_line(r->error, r->error_len, "%s:%d: out of memory",
 			  r->path, r->line);
 		return -1;
 	}
@@ -261,7 +245,7 @@ end_key(struct env_reader *r)
 	while (r->key.len > 0 && is_blank(r->key.text[r->key.len - 1]))
 		r->key.len--;
 	if (!valid_name(r->key.text, r->key.len)) {
-		env_error(r->error, r->error_len,
+		format_line(r->error, r->error_len,
 			  "%s:%d: invalid variable name '%.*s'", r->path,
 			  r->start, (int)r->key.len,
 			  r->key.text != NULL ? r->key.text : "");
@@ -280,7 +264,7 @@ end_value(struct env_reader *r)
 		r->value.len = r->value_blanks;
 	if (buf_push(&r->value, '\0') < 0 ||
 	    env_set(r->env, r->key.text, r->key.len, r->value.text) < 0) {
-		env_error(r->error, r->error_len, "%s:%d: out of memory",
+		format_line(r->error, r->error_len, "%s:%d: out of memory",
 			  r->path, r->start);
 		return -1;
 	}
@@ -324,7 +308,7 @@ step(struct env_reader *r, enum env_state state, char c)
 		return push_key(r, c) < 0 ? -1 : ENV_KEY;
 	case ENV_KEY:
 		if (newline) {
-			env_error(r->error, r->error_len,
+			format_line(r->error, r->error_len,
 				  "%s:%d: '%.*s' has no '=' (want KEY=VALUE)",
 				  r->path, r->start, (int)r->key.len,
 				  r->key.text);
@@ -413,11 +397,11 @@ env_parse_file(struct env *env, const char *path, const char *text,
 	size_t i, skip;
 	char c;
 
-	env_error(error, error_len, "%s", "");
+	format_line(error, error_len, "%s", "");
 	for (i = 0; i < len && state >= 0; i++) {
 		c = text[i];
 		if (c == '\0') {
-			env_error(error, error_len,
+			format_line(error, error_len,
 				  "%s:%d: NUL byte in the file", path, r.line);
 			state = -1;
 			break;
@@ -436,13 +420,13 @@ env_parse_file(struct env *env, const char *path, const char *text,
 			r.line++;
 	}
 	if (state == ENV_KEY) {
-		env_error(error, error_len,
+		format_line(error, error_len,
 			  "%s:%d: '%.*s' has no '=' (want KEY=VALUE)", path,
 			  r.start, (int)r.key.len, r.key.text);
 		state = -1;
 	} else if (state == ENV_SINGLE_QUOTE || state == ENV_DOUBLE_QUOTE ||
 		   state == ENV_DOUBLE_ESCAPE) {
-		env_error(error, error_len, "%s:%d: unterminated quote", path,
+		format_line(error, error_len, "%s:%d: unterminated quote", path,
 			  r.start);
 		state = -1;
 	} else if (state == ENV_PRE_VALUE || state == ENV_VALUE ||

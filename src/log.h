@@ -3,6 +3,8 @@
 #ifndef GRACE_LOG_H
 #define GRACE_LOG_H
 
+#include <stddef.h>
+
 /* grace's own failures: bad usage, or setup that failed before the child
  * existed.  Distinct from 126/127 (exec) and 128+N (signals). */
 #define EXIT_GRACE_ERROR 125
@@ -19,6 +21,11 @@ _Noreturn void die_errno(const char *fmt, ...)
 /* Always printed.  warn_errno() appends ": strerror(errno)". */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Formats one message line into buf, for an error that whoever can act on
+ * it reports later; nothing when buf has no room. */
+void format_line(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Printed with -v (info) and -vv (debug). */
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

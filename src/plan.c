@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "plan.h"
 #include "ready.h"
 #include "service.h"
@@ -24,17 +24,6 @@
 /* The largest unit file, Procfile or EnvironmentFile= grace reads. */
 #define PLAN_MAX_FILE ((size_t)1024 * 1024)
 
-static void __attribute__((format(printf, 3, 4)))
-say(char *error, size_t error_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	/* clang-analyzer 14 loses track of ap when it checks two files in
-	 * one run. */
-	vsnprintf(error, error_len, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
-	va_end(ap);
-}
 
 /*
  * Reads a whole file of at most PLAN_MAX_FILE bytes into a malloc'ed
@@ -142,25 +131,25 @@ load_unit_file(struct plan *plan, const char *dir, const char *file,
 
 	if (!service_file_name(file, name, sizeof(name)) ||
 	    !unit_valid_name(name)) {
-		say(error, error_len, "%s/%s: not a valid service name", dir,
+		format_line(error, error_len, "%s/%s: not a valid service name", dir,
 		    file);
 		return -1;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >=
 	    sizeof(path)) {
-		say(error, error_len, "%s/%s: path too long", dir, file);
+		format_line(error, error_len, "%s/%s: path too long", dir, file);
 		return -1;
 	}
 	rc = read_file(path, &text, &len);
 	if (rc < 0) {
-		say(error, error_len, "unable to read %s: %s", path,
+		format_line(error, error_len, "unable to read %s: %s", path,
 		    strerror(-rc));
 		return -1;
 	}
 	svc = add_service(plan, name, path);
 	if (svc == NULL) {
 		free(text);
-		say(error, error_len, "out of memory");
+		format_line(error, error_len, "out of memory");
 		return -1;
 	}
 	rc = unit_parse(&svc->unit, text, len, error, error_len);
@@ -180,7 +169,7 @@ load_dir(struct plan *plan, const char *dir, char *error, size_t error_len)
 
 	d = opendir(dir);
 	if (d == NULL) {
-		say(error, error_len, "unable to read %s: %s", dir,
+		format_line(error, error_len, "unable to read %s: %s", dir,
 		    strerror(errno));
 		return -1;
 	}
@@ -193,7 +182,7 @@ load_dir(struct plan *plan, const char *dir, char *error, size_t error_len)
 		grown = realloc(names, (n + 1) * sizeof(*names));
 		if (grown == NULL || (grown[n] = strdup(entry->d_name)) == NULL) {
 			names = grown ? grown : names;
-			say(error, error_len, "out of memory");
+			format_line(error, error_len, "out of memory");
 			rc = -1;
 			break;
 		}
@@ -225,7 +214,7 @@ load_procfile(struct plan *plan, const char *path, char *error,
 
 	rc = read_file(path, &text, &len);
 	if (rc < 0) {
-		say(error, error_len, "unable to read %s: %s", path,
+		format_line(error, error_len, "unable to read %s: %s", path,
 		    strerror(-rc));
 		return -1;
 	}
@@ -236,7 +225,7 @@ load_procfile(struct plan *plan, const char *path, char *error,
 		svc = rc == 0 ? add_service(plan, units[i].name, path) : NULL;
 		if (svc == NULL) {
 			if (rc == 0)
-				say(error, error_len, "out of memory");
+				format_line(error, error_len, "out of memory");
 			rc = -1;
 			unit_free(&units[i]);
 			continue;
@@ -263,7 +252,7 @@ load_oneliners(struct plan *plan, const struct plan_sources *sources,
 		svc = add_service(plan, unit.name, unit.source);
 		if (svc == NULL) {
 			unit_free(&unit);
-			say(error, error_len, "out of memory");
+			format_line(error, error_len, "out of memory");
 			return -1;
 		}
 		unit_free(&svc->unit);
@@ -312,7 +301,7 @@ read_env_files(struct plan_service *svc, char *error, size_t error_len)
 		if (rc == -ENOENT && optional)
 			continue;
 		if (rc < 0) {
-			say(error, error_len,
+			format_line(error, error_len,
 			    "%s: unable to read EnvironmentFile=%s: %s",
 			    where(&svc->unit, files->items[i].line),
 			    path, strerror(-rc));
@@ -353,7 +342,7 @@ build_env(struct plan_service *svc, char *const *base, char *error,
 	for (i = 0; rc == 0 && i < vars->n; i++)
 		rc = env_put(&svc->env, vars->items[i].text);
 	if (rc < 0) {
-		say(error, error_len, "out of memory");
+		format_line(error, error_len, "out of memory");
 		return -1;
 	}
 	return read_env_files(svc, error, error_len);
@@ -412,10 +401,10 @@ split(struct plan_service *svc, const struct unit_item *item, char ***argv,
 			       sizeof(why)) == 0) {
 		if (find_command(svc, &(*argv)[0]) == 0)
 			return 0;
-		say(error, error_len, "out of memory");
+		format_line(error, error_len, "out of memory");
 		return -1;
 	}
-	say(error, error_len, "%s: %s",
+	format_line(error, error_len, "%s: %s",
 	    where(&svc->unit, item->line), why);
 	return -1;
 }
@@ -434,7 +423,7 @@ build_argv(struct plan_service *svc, char *error, size_t error_len)
 	if (svc->argv == NULL || (svc->argv[0] = strdup("/bin/sh")) == NULL ||
 	    (svc->argv[1] = strdup("-c")) == NULL ||
 	    (svc->argv[2] = strdup(unit->exec_start.text)) == NULL) {
-		say(error, error_len, "out of memory");
+		format_line(error, error_len, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -450,7 +439,7 @@ resolve_user(struct plan_service *svc, char *error, size_t error_len)
 	if (user_resolve(unit->user.text, unit->group.text, &svc->ids, why,
 			 sizeof(why)) == 0)
 		return 0;
-	say(error, error_len, "%s: %s", where(unit, line),
+	format_line(error, error_len, "%s: %s", where(unit, line),
 	    why);
 	return -1;
 }
@@ -466,7 +455,7 @@ resolve_cwd(struct plan_service *svc, char *error, size_t error_len)
 		dir = svc->ids.home ? svc->ids.home : env_get(&svc->env,
 							       "HOME", 4);
 		if (dir == NULL) {
-			say(error, error_len,
+			format_line(error, error_len,
 			    "%s: WorkingDirectory=~ but the user has no home",
 			    where(&svc->unit, svc->unit.working_dir.line));
 			return -1;
@@ -474,7 +463,7 @@ resolve_cwd(struct plan_service *svc, char *error, size_t error_len)
 	}
 	svc->cwd = strdup(dir);
 	if (svc->cwd == NULL) {
-		say(error, error_len, "out of memory");
+		format_line(error, error_len, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -493,7 +482,7 @@ resolve_check(struct plan_service *svc, char *error, size_t error_len)
 		if (ready_parse_tcp(unit->check_target.text, &svc->check_addr,
 				    &svc->check_addr_len) == 0)
 			return 0;
-		say(error, error_len, "%s: invalid ReadyCheck=tcp:%s",
+		format_line(error, error_len, "%s: invalid ReadyCheck=tcp:%s",
 		    where(unit, unit->check_target.line),
 		    unit->check_target.text);
 		return -1;
@@ -565,7 +554,7 @@ link_list(struct plan *plan, struct plan_service *svc,
 		if (dep < 0 && weak)
 			continue;
 		if (dep < 0) {
-			say(error, error_len, "%s: %s=%s: no such service",
+			format_line(error, error_len, "%s: %s=%s: no such service",
 			    where(&svc->unit, list->items[i].line),
 			    key, list->items[i].text);
 			return -1;
@@ -573,7 +562,7 @@ link_list(struct plan *plan, struct plan_service *svc,
 		if (add_index(&svc->after, &svc->n_after, (size_t)dep) < 0 ||
 		    (requires && add_index(&svc->requires, &svc->n_requires,
 					   (size_t)dep) < 0)) {
-			say(error, error_len, "out of memory");
+			format_line(error, error_len, "out of memory");
 			return -1;
 		}
 	}
@@ -703,7 +692,7 @@ assign_levels(struct plan *plan, char *error, size_t error_len)
 	int rc = 0;
 
 	if (levelled == NULL || path == NULL || seen_at == NULL) {
-		say(error, error_len, "out of memory");
+		format_line(error, error_len, "out of memory");
 		rc = -1;
 	}
 	while (rc == 0 && left > 0 && progress) {
@@ -734,7 +723,7 @@ check_duplicates(const struct plan *plan, char *error, size_t error_len)
 	for (i = 0; i < plan->n; i++) {
 		first = find_service(plan, plan->services[i].unit.name);
 		if ((size_t)first != i) {
-			say(error, error_len,
+			format_line(error, error_len,
 			    "%s: a service named %s is already defined in %s",
 			    where(&plan->services[i].unit,
 				  plan->services[i].unit.line),

@@ -3,13 +3,13 @@
  * parsed into struct unit, with their time spans and command lines. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "log.h"
 #include "sig.h"
 #include "unit.h"
 
@@ -70,23 +70,6 @@ struct unit_parser {
 	int last_line;			/* the file's last line */
 };
 
-static void set_error(char *error, size_t error_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Writes one line of error text, if there is room for any. */
-static void
-set_error(char *error, size_t error_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (error == NULL || error_len == 0)
-		return;
-	va_start(ap, fmt);
-	/* clang-analyzer 14 loses track of ap when it checks two files in
-	 * one run. */
-	vsnprintf(error, error_len, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
-	va_end(ap);
-}
 
 static bool
 is_blank(char c)
@@ -274,7 +257,7 @@ argv_push(struct unit_splitter *s, const char *text, size_t len)
 	size_t cap;
 
 	if (out->n >= UNIT_WORDS_MAX) {
-		set_error(s->error, s->error_len, "more than %d arguments",
+		format_line(s->error, s->error_len, "more than %d arguments",
 			  UNIT_WORDS_MAX);
 		return -1;
 	}
@@ -292,7 +275,7 @@ argv_push(struct unit_splitter *s, const char *text, size_t len)
 	out->words[++out->n] = NULL;
 	return 0;
 oom:
-	set_error(s->error, s->error_len, "out of memory");
+	format_line(s->error, s->error_len, "out of memory");
 	return -1;
 }
 
@@ -302,12 +285,12 @@ word_push(struct unit_splitter *s, struct unit_buf *word, const char *text,
 	  size_t len)
 {
 	if (word->len + len > UNIT_WORD_MAX) {
-		set_error(s->error, s->error_len,
+		format_line(s->error, s->error_len,
 			  "an argument is longer than %d bytes", UNIT_WORD_MAX);
 		return -1;
 	}
 	if (buf_push(word, text, len) < 0) {
-		set_error(s->error, s->error_len, "out of memory");
+		format_line(s->error, s->error_len, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -357,7 +340,7 @@ read_escape(struct unit_splitter *s, const char *text, char *c)
 		hi = hex_digit(text[1]);
 		lo = hi < 0 ? -1 : hex_digit(text[2]);
 		if (lo < 0) {
-			set_error(s->error, s->error_len,
+			format_line(s->error, s->error_len,
 				  "\\x wants two hex digits");
 			return -1;
 		}
@@ -365,31 +348,31 @@ read_escape(struct unit_splitter *s, const char *text, char *c)
 	} else if (text[0] >= '0' && text[0] <= '7') {
 		if (text[1] < '0' || text[1] > '7' || text[2] < '0' ||
 		    text[2] > '7') {
-			set_error(s->error, s->error_len,
+			format_line(s->error, s->error_len,
 				  "an octal escape wants three digits");
 			return -1;
 		}
 		value = (text[0] - '0') * 64 + (text[1] - '0') * 8 +
 			(text[2] - '0');
 		if (value > 0xff) {
-			set_error(s->error, s->error_len,
+			format_line(s->error, s->error_len,
 				  "octal escape \\%.3s is past \\377", text);
 			return -1;
 		}
 	} else if (text[0] == '\0') {
-		set_error(s->error, s->error_len, "a backslash ends the text");
+		format_line(s->error, s->error_len, "a backslash ends the text");
 		return -1;
 	} else {
 		if (text[0] == '$' && (s->flags & SPLIT_EXPAND))
 			hint = " (write $$ for a dollar sign)";
 		else if (text[0] == '%' && (s->flags & SPLIT_EXPAND))
 			hint = " (write %% for a percent sign)";
-		set_error(s->error, s->error_len, "unknown escape \\%c%s",
+		format_line(s->error, s->error_len, "unknown escape \\%c%s",
 			  text[0], hint);
 		return -1;
 	}
 	if (value == 0) {
-		set_error(s->error, s->error_len,
+		format_line(s->error, s->error_len,
 			  "\\%.3s would put a NUL byte in an argument", text);
 		return -1;
 	}
@@ -413,7 +396,7 @@ push_split_value(struct unit_splitter *s, const char *value)
 		     len++)
 			;
 		if (len > UNIT_WORD_MAX) {
-			set_error(s->error, s->error_len,
+			format_line(s->error, s->error_len,
 				  "an argument is longer than %d bytes",
 				  UNIT_WORD_MAX);
 			return -1;
@@ -465,14 +448,14 @@ expand_word(struct unit_splitter *s)
 		if (i + 1 < len && w[i + 1] == '{') {
 			end = memchr(w + i + 2, '}', len - i - 2);
 			if (end == NULL) {
-				set_error(s->error, s->error_len,
+				format_line(s->error, s->error_len,
 					  "unterminated ${ (write $$ for a "
 					  "dollar sign)");
 				return -1;
 			}
 			if (!valid_var_name(w + i + 2,
 					    (size_t)(end - (w + i + 2)))) {
-				set_error(s->error, s->error_len,
+				format_line(s->error, s->error_len,
 					  "invalid variable name in '%.*s' "
 					  "(write $$ for a dollar sign)",
 					  (int)(end - (w + i) + 1), w + i);
@@ -502,11 +485,11 @@ read_specifier(struct unit_splitter *s, const char *text)
 	if (text[1] == '%')
 		return 0;
 	if (text[1] == '\0')
-		set_error(s->error, s->error_len,
+		format_line(s->error, s->error_len,
 			  "a lone %% ends the text (write %%%% for a percent "
 			  "sign)");
 	else
-		set_error(s->error, s->error_len,
+		format_line(s->error, s->error_len,
 			  "unknown specifier %%%c (write %%%% for a percent "
 			  "sign)", text[1]);
 	return -1;
@@ -569,7 +552,7 @@ split_words(struct unit_splitter *s, const char *text)
 				return -1;
 		}
 		if (quote != '\0') {
-			set_error(s->error, s->error_len,
+			format_line(s->error, s->error_len,
 				  "missing closing %c quote", quote);
 			return -1;
 		}
@@ -579,7 +562,7 @@ split_words(struct unit_splitter *s, const char *text)
 			continue;
 		}
 		if (lone_semicolon) {
-			set_error(s->error, s->error_len,
+			format_line(s->error, s->error_len,
 				  "';' separates commands, and grace runs one "
 				  "per service (write \\; for a semicolon)");
 			return -1;
@@ -606,13 +589,13 @@ split_text(const char *text, unsigned flags, unit_lookup_fn *lookup_fn,
 	free(s.word.text);
 	free(s.expanded.text);
 	if (r == 0 && s.out.n == 0 && (flags & SPLIT_EXPAND)) {
-		set_error(error, error_len, "no command");
+		format_line(error, error_len, "no command");
 		r = -1;
 	}
 	if (r == 0 && s.out.words == NULL) {
 		s.out.words = calloc(1, sizeof(char *));
 		if (s.out.words == NULL) {
-			set_error(error, error_len, "out of memory");
+			format_line(error, error_len, "out of memory");
 			r = -1;
 		}
 	}
@@ -870,7 +853,7 @@ static int
 bad_value(struct unit_parser *p, const char *key, const char *value,
 	  const char *want)
 {
-	set_error(p->error, p->error_len, "%s:%d: invalid %s= '%s' (%s)",
+	format_line(p->error, p->error_len, "%s:%d: invalid %s= '%s' (%s)",
 		  p->source, p->line, key, value, want);
 	return -1;
 }
@@ -878,7 +861,7 @@ bad_value(struct unit_parser *p, const char *key, const char *value,
 static int
 out_of_memory(struct unit_parser *p)
 {
-	set_error(p->error, p->error_len, "%s:%d: out of memory", p->source,
+	format_line(p->error, p->error_len, "%s:%d: out of memory", p->source,
 		  p->line);
 	return -1;
 }
@@ -1048,7 +1031,7 @@ parse_exec_start(struct unit_parser *p, const char *key, char *value)
 	}
 	for (; *value != '\0' && strchr("-@:+!|", *value) != NULL; value++) {
 		if (*value != '-') {
-			set_error(p->error, p->error_len,
+			format_line(p->error, p->error_len,
 				  "%s:%d: ExecStart= prefix %c is not "
 				  "supported", p->source, p->line, *value);
 			return -1;
@@ -1056,13 +1039,13 @@ parse_exec_start(struct unit_parser *p, const char *key, char *value)
 		ignore_failure = true;
 	}
 	if (unit->exec_start.text != NULL) {
-		set_error(p->error, p->error_len,
+		format_line(p->error, p->error_len,
 			  "%s:%d: ExecStart= given twice: grace runs one "
 			  "command per service", p->source, p->line);
 		return -1;
 	}
 	if (check_command(value, why, sizeof(why)) < 0) {
-		set_error(p->error, p->error_len,
+		format_line(p->error, p->error_len,
 			  "%s:%d: invalid ExecStart=: %s", p->source, p->line,
 			  why);
 		return -1;
@@ -1312,7 +1295,7 @@ parse_ready_check(struct unit_parser *p, const char *key, char *value)
 		check = UNIT_CHECK_EXEC;
 		target = value + 5;
 		if (check_command(target, why, sizeof(why)) < 0) {
-			set_error(p->error, p->error_len,
+			format_line(p->error, p->error_len,
 				  "%s:%d: invalid ReadyCheck= exec: %s",
 				  p->source, p->line, why);
 			return -1;
@@ -1394,7 +1377,7 @@ parse_environment(struct unit_parser *p, const char *key, char *value)
 		return 0;
 	}
 	if (split_text(value, 0, NULL, NULL, &argv, why, sizeof(why)) < 0) {
-		set_error(p->error, p->error_len, "%s:%d: invalid %s=: %s",
+		format_line(p->error, p->error_len, "%s:%d: invalid %s=: %s",
 			  p->source, p->line, key, why);
 		return -1;
 	}
@@ -1573,7 +1556,7 @@ parse_section(struct unit_parser *p, char *line)
 	char *name = line + 1;
 
 	if (len < 2 || line[len - 1] != ']') {
-		set_error(p->error, p->error_len,
+		format_line(p->error, p->error_len,
 			  "%s:%d: invalid section header '%s'", p->source,
 			  p->line, line);
 		return -1;
@@ -1590,7 +1573,7 @@ parse_section(struct unit_parser *p, char *line)
 		p->section = SECTION_IGNORED;
 		return 0;
 	}
-	set_error(p->error, p->error_len, "%s:%d: unknown section [%s]",
+	format_line(p->error, p->error_len, "%s:%d: unknown section [%s]",
 		  p->source, p->line, name);
 	return -1;
 }
@@ -1610,7 +1593,7 @@ parse_line(struct unit_parser *p, char *line)
 		return parse_section(p, line);
 	eq = strchr(line, '=');
 	if (eq == NULL) {
-		set_error(p->error, p->error_len,
+		format_line(p->error, p->error_len,
 			  "%s:%d: '%s' is not a Key=Value assignment",
 			  p->source, p->line, line);
 		return -1;
@@ -1619,12 +1602,12 @@ parse_line(struct unit_parser *p, char *line)
 	key = trim(line);
 	value = trim(eq + 1);
 	if (*key == '\0') {
-		set_error(p->error, p->error_len, "%s:%d: no key before '='",
+		format_line(p->error, p->error_len, "%s:%d: no key before '='",
 			  p->source, p->line);
 		return -1;
 	}
 	if (p->section == 0) {
-		set_error(p->error, p->error_len,
+		format_line(p->error, p->error_len,
 			  "%s:%d: %s= comes before any [Section]", p->source,
 			  p->line, key);
 		return -1;
@@ -1635,7 +1618,7 @@ parse_line(struct unit_parser *p, char *line)
 		if ((unit_keys[i].sections & p->section) &&
 		    strcmp(unit_keys[i].name, key) == 0)
 			return unit_keys[i].parse(p, key, value);
-	set_error(p->error, p->error_len, "%s:%d: unknown key '%s' in [%s]",
+	format_line(p->error, p->error_len, "%s:%d: unknown key '%s' in [%s]",
 		  p->source, p->line, key, p->section_name);
 	return -1;
 }
@@ -1650,7 +1633,7 @@ check_unit(struct unit_parser *p)
 
 	if (unit->exec_start.text == NULL) {
 		/* At the empty ExecStart= that left none, or the file's end. */
-		set_error(p->error, p->error_len, "%s:%d: no ExecStart=",
+		format_line(p->error, p->error_len, "%s:%d: no ExecStart=",
 			  p->source,
 			  p->exec_start_line > 0 ? p->exec_start_line
 						 : p->last_line > 0 ? p->last_line
@@ -1698,7 +1681,7 @@ check_unit(struct unit_parser *p)
 	}
 	if (problem == NULL)
 		return 0;
-	set_error(p->error, p->error_len, "%s:%d: %s", p->source, line,
+	format_line(p->error, p->error_len, "%s:%d: %s", p->source, line,
 		  problem);
 	return -1;
 }
@@ -1737,10 +1720,10 @@ unit_parse(struct unit *unit, const char *text, size_t len, char *error,
 	bool continued = false;
 	int lineno = 0, r = 0;
 
-	set_error(error, error_len, "%s", "");
+	format_line(error, error_len, "%s", "");
 	nul = len > 0 ? memchr(text, '\0', len) : NULL;
 	if (nul != NULL) {
-		set_error(error, error_len, "%s:%d: NUL byte in the file",
+		format_line(error, error_len, "%s:%d: NUL byte in the file",
 			  p.source, line_of(text, (size_t)(nul - text)));
 		return -1;
 	}
@@ -1763,7 +1746,7 @@ unit_parse(struct unit *unit, const char *text, size_t len, char *error,
 		if (!continued)
 			p.line = lineno;
 		if (logical.len + line_len > UNIT_LINE_MAX) {
-			set_error(error, error_len,
+			format_line(error, error_len,
 				  "%s:%d: line longer than %d bytes", p.source,
 				  p.line, UNIT_LINE_MAX);
 			r = -1;
@@ -1807,12 +1790,12 @@ unit_parse_oneliner(struct unit *unit, const char *text, char *error,
 
 	memset(unit, 0, sizeof(*unit));
 	if (eq == NULL || len == 0) {
-		set_error(error, error_len,
+		format_line(error, error_len,
 			  "invalid --service '%s': want NAME=COMMAND", text);
 		return -1;
 	}
 	if (len > UNIT_NAME_MAX) {
-		set_error(error, error_len,
+		format_line(error, error_len,
 			  "invalid --service '%s': the name is longer than %d",
 			  text, UNIT_NAME_MAX);
 		return -1;
@@ -1820,20 +1803,20 @@ unit_parse_oneliner(struct unit *unit, const char *text, char *error,
 	memcpy(name, text, len);
 	name[len] = '\0';
 	if (!unit_valid_name(name)) {
-		set_error(error, error_len,
+		format_line(error, error_len,
 			  "invalid --service '%s': '%s' is not a service name "
 			  "(letters, digits and _.@:-)", text, name);
 		return -1;
 	}
 	if (check_command(eq + 1, why, sizeof(why)) < 0) {
-		set_error(error, error_len, "invalid --service '%s': %s", text,
+		format_line(error, error_len, "invalid --service '%s': %s", text,
 			  why);
 		return -1;
 	}
 	if (unit_init(unit, name, "--service") < 0 ||
 	    item_set(&unit->exec_start, eq + 1, 0) < 0) {
 		unit_free(unit);
-		set_error(error, error_len, "out of memory");
+		format_line(error, error_len, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -1884,7 +1867,7 @@ procfile_add(const char *path, int lineno, const char *name,
 	size_t i;
 
 	if (!unit_valid_name(name)) {
-		set_error(error, error_len,
+		format_line(error, error_len,
 			  "%s:%d: invalid name '%s' (at most %d of letters, "
 			  "digits, _ and -, not first)", path, lineno, name,
 			  UNIT_NAME_MAX);
@@ -1892,7 +1875,7 @@ procfile_add(const char *path, int lineno, const char *name,
 	}
 	for (i = first; i < *n; i++) {
 		if (strcmp((*units)[i].name, name) == 0) {
-			set_error(error, error_len,
+			format_line(error, error_len,
 				  "%s:%d: duplicate entry '%s' (first on line "
 				  "%d)", path, lineno, name, (*units)[i].line);
 			return -1;
@@ -1911,7 +1894,7 @@ procfile_add(const char *path, int lineno, const char *name,
 	(*n)++;
 	return 0;
 oom:
-	set_error(error, error_len, "%s:%d: out of memory", path, lineno);
+	format_line(error, error_len, "%s:%d: out of memory", path, lineno);
 	return -1;
 }
 
@@ -1926,7 +1909,7 @@ unit_parse_procfile(const char *path, const char *text, size_t len,
 	size_t pos = 0, line_len, first = *n;
 	int lineno = 0, r = 0;
 
-	set_error(error, error_len, "%s", "");
+	format_line(error, error_len, "%s", "");
 	while (r == 0 && pos < len) {
 		end = memchr(text + pos, '\n', len - pos);
 		line_len = end != NULL ? (size_t)(end - (text + pos))
@@ -1934,13 +1917,13 @@ unit_parse_procfile(const char *path, const char *text, size_t len,
 		lineno++;
 		line.len = 0;
 		if (memchr(text + pos, '\0', line_len) != NULL) {
-			set_error(error, error_len,
+			format_line(error, error_len,
 				  "%s:%d: NUL byte in the file", path, lineno);
 			r = -1;
 			break;
 		}
 		if (buf_push(&line, text + pos, line_len) < 0) {
-			set_error(error, error_len, "%s:%d: out of memory",
+			format_line(error, error_len, "%s:%d: out of memory",
 				  path, lineno);
 			r = -1;
 			break;
@@ -1951,7 +1934,7 @@ unit_parse_procfile(const char *path, const char *text, size_t len,
 			continue;
 		if (first_char != line.text ||
 		    procfile_entry(line.text, &name, &command) < 0) {
-			set_error(error, error_len,
+			format_line(error, error_len,
 				  "%s:%d: not a Procfile entry (want NAME: "
 				  "COMMAND)", path, lineno);
 			r = -1;
@@ -1962,7 +1945,7 @@ unit_parse_procfile(const char *path, const char *text, size_t len,
 	}
 	free(line.text);
 	if (r == 0 && *n == first) {
-		set_error(error, error_len, "%s: no entries", path);
+		format_line(error, error_len, "%s: no entries", path);
 		r = -1;
 	}
 	return r;
