@@ -15,25 +15,18 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "ready.h"
 
 /* A whole positive pid of len bytes, or 0. */
 static pid_t
 parse_pid(const char *text, size_t len)
 {
-	long value = 0;
-	size_t i;
+	unsigned long long value;
 
-	if (len == 0)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return 0;
-		value = value * 10 + (text[i] - '0');
-		if (value > 0x3fffffff)
-			return 0;
-	}
-	return (pid_t)value;
+	return number_parse(text, len, 0x3fffffff, &value) == 0
+		       ? (pid_t)value
+		       : 0;
 }
 
 /* Whether the line of len bytes is exactly word. */

@@ -10,6 +10,7 @@
 #include <sys/signalfd.h>
 
 #include "log.h"
+#include "number.h"
 #include "sig.h"
 
 static const struct {
@@ -51,18 +52,12 @@ classic_name(int sig)
 static int
 parse_small_number(const char *text, int max)
 {
-	long value = 0;
+	unsigned long long value;
 
-	if (*text == '\0')
-		return -1;
-	for (; *text != '\0'; text++) {
-		if (!isdigit((unsigned char)*text))
-			return -1;
-		value = value * 10 + (*text - '0');
-		if (value > max)
-			return -1;
-	}
-	return (int)value;
+	return number_parse(text, strlen(text), (unsigned long long)max,
+			    &value) == 0
+		       ? (int)value
+		       : -1;
 }
 
 /* "RTMIN", "RTMIN+3", "RTMAX-1" -> number, or -1. */

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "number.h"
 #include "sig.h"
 #include "unit.h"
 
@@ -103,29 +104,6 @@ valid_var_name(const char *name, size_t len)
 	return true;
 }
 
-/* Parses len bytes of decimal digits, nothing else, into a number no
- * greater than max.  0, or -1. */
-static int
-parse_number(const char *text, size_t len, unsigned long long max,
-	     unsigned long long *value)
-{
-	unsigned long long n = 0;
-	unsigned digit;
-	size_t i;
-
-	if (len == 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (!is_digit(text[i]))
-			return -1;
-		digit = (unsigned)(text[i] - '0');
-		if (n > max / 10 || max - n * 10 < digit)
-			return -1;
-		n = n * 10 + digit;
-	}
-	*value = n;
-	return 0;
-}
 
 /* Cuts the blanks off both ends of text, in place. */
 static char *
@@ -972,7 +950,7 @@ parse_start_limit_burst(struct unit_parser *p, const char *key, char *value)
 {
 	unsigned long long n;
 
-	if (parse_number(value, strlen(value), UNIT_MAX_BURST, &n) < 0)
+	if (number_parse(value, strlen(value), UNIT_MAX_BURST, &n) < 0)
 		return bad_value(p, key, value,
 				 "want a number from 0 to 1000; 0 disables "
 				 "the limit");
@@ -1111,7 +1089,7 @@ parse_restart_steps(struct unit_parser *p, const char *key, char *value)
 {
 	unsigned long long n;
 
-	if (parse_number(value, strlen(value), 1000, &n) < 0)
+	if (number_parse(value, strlen(value), 1000, &n) < 0)
 		return bad_value(p, key, value, "want a number from 0 to 1000");
 	p->unit->restart_steps = (unsigned)n;
 	return 0;
@@ -1148,7 +1126,7 @@ parse_success_status(struct unit_parser *p, const char *key, char *value)
 	for (word = strtok_r(value, " \t", &save); word != NULL;
 	     word = strtok_r(NULL, " \t", &save)) {
 		if (is_digit(word[0])) {
-			if (parse_number(word, strlen(word), 255, &code) < 0)
+			if (number_parse(word, strlen(word), 255, &code) < 0)
 				return bad_value(p, key, word, want);
 			unit->success_code[code] = true;
 			continue;
@@ -1218,7 +1196,7 @@ parse_ready_fd(struct unit_parser *p, const char *key, char *value)
 		p->unit->ready_fd = -1;
 		return 0;
 	}
-	if (parse_number(value, strlen(value), 1023, &fd) < 0 || fd < 3)
+	if (number_parse(value, strlen(value), 1023, &fd) < 0 || fd < 3)
 		return bad_value(p, key, value,
 				 "want a descriptor from 3 to 1023");
 	p->unit->ready_fd = (int)fd;
@@ -1256,7 +1234,7 @@ valid_tcp_target(const char *text)
 		return false;
 	memcpy(host, text, len);
 	host[len] = '\0';
-	if (parse_number(port, strlen(port), 65535, &n) < 0 || n == 0)
+	if (number_parse(port, strlen(port), 65535, &n) < 0 || n == 0)
 		return false;
 	if (family == AF_INET && strcmp(host, "localhost") == 0)
 		return true;
@@ -1436,7 +1414,7 @@ parse_rlim(const char *text, size_t len, rlim_t *value)
 		*value = RLIM_INFINITY;
 		return 0;
 	}
-	if (parse_number(text, len, (unsigned long long)RLIM_INFINITY - 1,
+	if (number_parse(text, len, (unsigned long long)RLIM_INFINITY - 1,
 			 &n) < 0)
 		return -1;
 	*value = (rlim_t)n;

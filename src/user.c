@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Owns the user database look-ups for User= and Group=: done once, when
  * the plan is loaded, so that a service's child only makes system calls. */
-#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -10,24 +9,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "user.h"
 
 /* A whole decimal id, or -1. */
 static long
 parse_id(const char *text)
 {
-	long value = 0;
+	unsigned long long value;
 
-	if (*text == '\0')
-		return -1;
-	for (; *text != '\0'; text++) {
-		if (!isdigit((unsigned char)*text))
-			return -1;
-		value = value * 10 + (*text - '0');
-		if (value > 0x7fffffff)
-			return -1;
-	}
-	return value;
+	return number_parse(text, strlen(text), 0x7fffffff, &value) == 0
+		       ? (long)value
+		       : -1;
 }
 
 /* Copies the passwd entry's name, home and shell; 0 or -1. */
