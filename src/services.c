@@ -237,6 +237,16 @@ on_exec_status(int fd, void *ctx)
 		feed(svc, SVC_EV_READY);
 }
 
+/* The service's end is a failure: never a 0, whatever its process said
+ * (a start that timed out, an exit before ready, giving up). */
+static void
+mark_failed(struct svc *svc)
+{
+	svc->clean = false;
+	if (svc->code == 0)
+		svc->code = 1;
+}
+
 /* Starts the service if its start limit allows, else it has given up. */
 static void
 start_service(struct svc *svc, enum svc_event event)
@@ -249,9 +259,7 @@ start_service(struct svc *svc, enum svc_event event)
 		     unit->start_limit_burst,
 		     show_ms(unit->start_limit_interval_ms, t, sizeof(t)));
 		/* Giving up is a failure, whatever the last exit was. */
-		svc->clean = false;
-		if (svc->code == 0)
-			svc->code = 1;
+		mark_failed(svc);
 		feed(svc, SVC_EV_EXIT_FAILED);
 		return;
 	}
@@ -843,9 +851,7 @@ settle_if_gone(struct svc *svc)
 		feed(svc, SVC_EV_EXIT_CLEAN);
 		return;
 	}
-	svc->clean = false;
-	if (svc->code == 0)
-		svc->code = 1;
+	mark_failed(svc);
 	feed(svc, service_wants_restart(unit, false) &&
 				  !svc->owner->stopping &&
 				  failed_requirement(svc) == NULL
@@ -924,9 +930,8 @@ note_exit(struct svc *svc, int status)
 			     service_exit_clean(unit, status, true);
 	else
 		svc->clean = service_exit_clean(unit, status, false);
-	/* A failed start is never a 0, whatever its process said. */
-	if (!svc->clean && svc->code == 0)
-		svc->code = 1;
+	if (!svc->clean)
+		mark_failed(svc);
 	/* Up long enough: the backoff starts over. */
 	if (deadline_now_ms() - svc->started_ms >=
 	    (uint64_t)service_backoff_reset_ms(unit))
