@@ -86,26 +86,6 @@ usage(void)
 	exit(2);
 }
 
-static long
-parse_num_or_usage(const char *text)
-{
-	long value = num_parse(text);
-
-	if (value < 0)
-		usage();
-	return value;
-}
-
-static int
-parse_sig_or_usage(const char *text)
-{
-	int sig = sig_parse(text);
-
-	if (sig < 0)
-		usage();
-	return sig;
-}
-
 /* "TERM,USR1" -> the set of those signals and SIGCHLD, which the actor
  * always reads to reap its children. */
 static void
@@ -117,7 +97,7 @@ parse_catch(char *list, sigset_t *set)
 	sigaddset(set, SIGCHLD);
 	for (word = strtok_r(list, ",", &save); word != NULL;
 	     word = strtok_r(NULL, ",", &save))
-		sigaddset(set, parse_sig_or_usage(word));
+		sigaddset(set, sig_arg(word, usage));
 }
 
 /* "TERM:1" -> signal and pid. */
@@ -129,8 +109,8 @@ parse_send(char *text, struct settings *s)
 	if (colon == NULL)
 		usage();
 	*colon = '\0';
-	s->send_sig = parse_sig_or_usage(text);
-	s->send_pid = (pid_t)parse_num_or_usage(colon + 1);
+	s->send_sig = sig_arg(text, usage);
+	s->send_pid = (pid_t)num_arg(colon + 1, usage);
 }
 
 static enum on_term
@@ -184,12 +164,12 @@ apply_option(int opt, struct settings *s, bool *ends, bool *when)
 		s->on_term = parse_on_term(optarg);
 		break;
 	case 'm':
-		s->term_ms = parse_num_or_usage(optarg);
+		s->term_ms = num_arg(optarg, usage);
 		break;
 	case 'T':
 		s->term_code = strcmp(optarg, "raise") == 0
 				       ? -1
-				       : (int)parse_num_or_usage(optarg);
+				       : (int)num_arg(optarg, usage);
 		break;
 	case 'c':
 		parse_catch(optarg, &s->handled);
@@ -198,19 +178,19 @@ apply_option(int opt, struct settings *s, bool *ends, bool *when)
 		s->spawn_on_term = true;
 		break;
 	case 'a':
-		s->after_ms = parse_num_or_usage(optarg);
+		s->after_ms = num_arg(optarg, usage);
 		*when = true;
 		break;
 	case 'E':
-		s->exit_on = parse_sig_or_usage(optarg);
+		s->exit_on = sig_arg(optarg, usage);
 		*when = true;
 		break;
 	case 'e':
-		s->exit_code = (int)parse_num_or_usage(optarg);
+		s->exit_code = (int)num_arg(optarg, usage);
 		*ends = true;
 		break;
 	case 'r':
-		s->raise_sig = parse_sig_or_usage(optarg);
+		s->raise_sig = sig_arg(optarg, usage);
 		*ends = true;
 		break;
 	case 'S':

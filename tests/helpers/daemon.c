@@ -80,16 +80,6 @@ usage(void)
 	exit(2);
 }
 
-static long
-parse_num_or_usage(const char *text)
-{
-	long value = num_parse(text);
-
-	if (value < 0)
-		usage();
-	return value;
-}
-
 static void
 parse_args(int argc, char **argv, struct settings *s)
 {
@@ -119,19 +109,19 @@ parse_args(int argc, char **argv, struct settings *s)
 			s->fork = true;
 			break;
 		case 'M':
-			s->middle_ms = parse_num_or_usage(optarg);
+			s->middle_ms = num_arg(optarg, usage);
 			break;
 		case 'l':
-			s->late_ms = parse_num_or_usage(optarg);
+			s->late_ms = num_arg(optarg, usage);
 			break;
 		case 'L':
-			s->launcher_exit = (int)parse_num_or_usage(optarg);
+			s->launcher_exit = (int)num_arg(optarg, usage);
 			break;
 		case 'm':
-			s->term_ms = parse_num_or_usage(optarg);
+			s->term_ms = num_arg(optarg, usage);
 			break;
 		case 'T':
-			s->term_exit = (int)parse_num_or_usage(optarg);
+			s->term_exit = (int)num_arg(optarg, usage);
 			break;
 		case 'u':
 			s->upgrade_to = optarg;

@@ -107,33 +107,13 @@ usage(void)
 	exit(2);
 }
 
-static long
-parse_num_or_usage(const char *text)
-{
-	long value = num_parse(text);
-
-	if (value < 0)
-		usage();
-	return value;
-}
-
-static int
-parse_sig_or_usage(const char *text)
-{
-	int sig = sig_parse(text);
-
-	if (sig < 0)
-		usage();
-	return sig;
-}
-
 /* Applies one option to S. */
 static void
 apply_option(int opt, struct settings *s)
 {
 	switch (opt) {
 	case 'R':
-		s->ready_after_ms = parse_num_or_usage(optarg);
+		s->ready_after_ms = num_arg(optarg, usage);
 		break;
 	case 'n':
 		s->notify = true;
@@ -145,10 +125,10 @@ apply_option(int opt, struct settings *s)
 		s->notify_to = optarg;
 		break;
 	case 'F':
-		s->ready_fd = (int)parse_num_or_usage(optarg);
+		s->ready_fd = (int)num_arg(optarg, usage);
 		break;
 	case 'l':
-		s->listen_port = (int)parse_num_or_usage(optarg);
+		s->listen_port = (int)num_arg(optarg, usage);
 		if (s->listen_port < 1 || s->listen_port > 65535)
 			usage();
 		break;
@@ -156,29 +136,29 @@ apply_option(int opt, struct settings *s)
 		s->touch = optarg;
 		break;
 	case 'e':
-		s->exit_code = (int)parse_num_or_usage(optarg);
+		s->exit_code = (int)num_arg(optarg, usage);
 		s->ends = true;
 		break;
 	case 'r':
-		s->raise_sig = parse_sig_or_usage(optarg);
+		s->raise_sig = sig_arg(optarg, usage);
 		s->ends = true;
 		break;
 	case 'a':
-		s->after_ms = parse_num_or_usage(optarg);
+		s->after_ms = num_arg(optarg, usage);
 		break;
 	case 'o':
-		s->term_sig = parse_sig_or_usage(optarg);
+		s->term_sig = sig_arg(optarg, usage);
 		if (s->term_sig == SIGKILL || s->term_sig == SIGSTOP ||
 		    s->term_sig == SIGCHLD)
 			usage();
 		break;
 	case 'm':
-		s->term_ms = parse_num_or_usage(optarg);
+		s->term_ms = num_arg(optarg, usage);
 		break;
 	case 'T':
 		s->term_exit = strcmp(optarg, "raise") == 0
 				       ? -1
-				       : (int)parse_num_or_usage(optarg);
+				       : (int)num_arg(optarg, usage);
 		break;
 	case 'i':
 		s->ignore_term = true;

@@ -151,6 +151,26 @@ num_parse(const char *text)
 	return value;
 }
 
+long
+num_arg(const char *text, usage_fn *usage)
+{
+	long value = num_parse(text);
+
+	if (value < 0)
+		usage();
+	return value;
+}
+
+int
+sig_arg(const char *text, usage_fn *usage)
+{
+	int sig = sig_parse(text);
+
+	if (sig < 0)
+		usage();
+	return sig;
+}
+
 int
 sig_parse(const char *text)
 {

@@ -39,6 +39,12 @@ int sig_parse(const char *text);
 /* Parses a whole non-negative decimal number; -1 when it is not one. */
 long num_parse(const char *text);
 
+/* An option's argument, as num_parse() and sig_parse() read it; calls
+ * usage (which must not return) when it is not one. */
+typedef void usage_fn(void);
+long num_arg(const char *text, usage_fn *usage);
+int sig_arg(const char *text, usage_fn *usage);
+
 /* Reads a hexadecimal mask line ("SigBlk", "SigIgn") of /proc/self/status;
  * dies when it cannot. */
 uint64_t status_mask(const char *field);
