@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench import (BENCH, CFLAGS, IDLE_SECONDS, PREFIX, TIMEOUT, Failure,
                    children, machine, progress, ratio, read_text,
-                   wait_until)
+                   version, wait_until)
 
 # How much of everything; the report prints these.
 SERVICES = 10
@@ -349,13 +349,6 @@ def package_version(package):
     return out.stdout.strip() or "?"
 
 
-def grace_version(path):
-    out = subprocess.run([path, "--version"], capture_output=True, text=True,
-                         timeout=TIMEOUT)
-    lines = (out.stdout + out.stderr).strip().splitlines()
-    return lines[0] if lines else "?"
-
-
 def run(grace, grace_static):
     """Takes every measurement of the services table; returns the report."""
     if os.geteuid() != 0:
@@ -404,7 +397,7 @@ def table(rows, grace_missing):
 def report(grace, grace_static, r):
     """The Markdown report of the results R."""
     shebang, exec_word = s6_shebang()
-    grace_line = (f"`{grace_version(grace_static)}`: {grace_static} "
+    grace_line = (f"`{version(grace_static)}`: {grace_static} "
                   f"(static; the timings), {grace} (dynamic)"
                   if r["grace"] else
                   f"n/a: {grace_static} rejects --services (exit status "
