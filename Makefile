@@ -75,7 +75,7 @@ FUZZ_TARGETS  := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SECONDS  ?= 60
 
-$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) Makefile
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_input.h $(LIB_SRCS) $(HDRS) Makefile
 	@mkdir -p $(@D)
 	clang $(ALLFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -Isrc -o $@ $< $(LIB_SRCS)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fuzz_input.h"
 
 #define MAX_WORDS 256
 
@@ -27,13 +28,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char error[256];
 	int argc = 1, envc = 0;
 
-	if (size == 0)
-		return 0;
-	text = malloc(size);
+	text = fuzz_text(data, size);
 	if (text == NULL)
 		return 0;
-	memcpy(text, data + 1, size - 1);
-	text[size - 1] = '\0';
 	argv[0] = (char *)names[data[0] % (sizeof(names) / sizeof(names[0]))];
 	end = text + size - 1;
 	for (word = text; word <= end && argc + envc < MAX_WORDS;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fuzz_input.h"
 #include "pidfile.h"
 #include "sig.h"
 
@@ -24,13 +25,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	long ms;
 	int sig;
 
-	if (size == 0)
-		return 0;
-	text = malloc(size);
+	text = fuzz_text(data, size);
 	if (text == NULL)
 		return 0;
-	memcpy(text, data + 1, size - 1);
-	text[size - 1] = '\0';
 	switch (data[0] % 5) {
 	case 0:
 		if (cli_parse_seconds(text, &ms) == 0 &&

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "environ.h"
+#include "fuzz_input.h"
 #include "unit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -179,13 +180,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text;
 
-	if (size == 0)
-		return 0;
-	text = malloc(size);
+	text = fuzz_text(data, size);
 	if (text == NULL)
 		return 0;
-	memcpy(text, data + 1, size - 1);
-	text[size - 1] = '\0';
 	switch (data[0] % 6) {
 	case 0:
 		fuzz_unit(text, size - 1);
