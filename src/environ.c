@@ -71,22 +71,28 @@ env_init(struct env *env, char *const *base)
 	size_t i;
 
 	memset(env, 0, sizeof(*env));
-	if (env_reserve(env, 0) < 0)
+	for (i = 0; base != NULL && base[i] != NULL; i++)
+		;
+	if (env_reserve(env, i) < 0)
 		return -ENOMEM;
-	for (i = 0; base != NULL && base[i] != NULL; i++) {
-		if (env_reserve(env, 1) < 0)
-			goto oom;
-		env->vars[env->n] = strdup(base[i]);
-		if (env->vars[env->n] == NULL)
-			goto oom;
-		env->n++;
-	}
+	if (i > 0)
+		memcpy(env->vars, base, i * sizeof(*base));
+	env->n = i;
 	env->vars[env->n] = NULL;
+	env->base = base;
 	return 0;
-oom:
-	env->vars[env->n] = NULL;
-	env_free(env);
-	return -ENOMEM;
+}
+
+/* Frees an entry unless it is one of the inherited strings. */
+static void
+env_release(const struct env *env, char *var)
+{
+	size_t i;
+
+	for (i = 0; env->base != NULL && env->base[i] != NULL; i++)
+		if (env->base[i] == var)
+			return;
+	free(var);
 }
 
 void
@@ -95,7 +101,7 @@ env_free(struct env *env)
 	size_t i;
 
 	for (i = 0; i < env->n; i++)
-		free(env->vars[i]);
+		env_release(env, env->vars[i]);
 	free(env->vars);
 	memset(env, 0, sizeof(*env));
 }
@@ -127,7 +133,7 @@ env_set(struct env *env, const char *key, size_t keylen, const char *value)
 	memcpy(assignment + keylen + 1, value, value_len + 1);
 	slot = env_find(env, key, keylen);
 	if (slot != NULL) {
-		free(*slot);
+		env_release(env, *slot);
 		*slot = assignment;
 		return 0;
 	}
@@ -147,7 +153,7 @@ env_unset(struct env *env, const char *key, size_t keylen)
 
 	if (slot == NULL)
 		return 0;
-	free(*slot);
+	env_release(env, *slot);
 	/* Keeps the order of the rest, and the terminating NULL. */
 	memmove(slot, slot + 1,
 		(size_t)(env->vars + env->n - slot) * sizeof(*slot));

@@ -6,14 +6,18 @@
 
 #include <stddef.h>
 
-/* "KEY=VALUE" strings, each malloc'ed, NULL-terminated (vars[n] == NULL)
- * so that vars can be given to execve() as it is. */
+/* "KEY=VALUE" strings, NULL-terminated (vars[n] == NULL) so that vars can
+ * be given to execve() as it is.  Those inherited from base are borrowed,
+ * not copied (ten services share grace's environment instead of holding
+ * ten copies); every other one is malloc'ed. */
 struct env {
 	char **vars;
 	size_t n, cap;
+	char *const *base;	/* the inherited strings, kept as they are */
 };
 
-/* Copies base (NULL-terminated, may be NULL); 0 or -ENOMEM. */
+/* Starts from base (NULL-terminated, may be NULL), whose strings must
+ * outlive env; 0 or -ENOMEM. */
 int env_init(struct env *env, char *const *base);
 void env_free(struct env *env);
 

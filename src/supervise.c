@@ -51,6 +51,9 @@ struct supervisor {
 	 * waits for once no child is left: its pidfd, or -1. */
 	int stranger_fd;
 	pid_t started_pid;	/* the process grace started */
+	/* The main process's exec report, read from the loop when it starts
+	 * after the services (so that the loop never waits on it), or -1. */
+	int main_exec_fd;
 	struct follow follow;	/* --pidfile */
 	enum stop_cause cause;
 	char cause_text[128];	/* what happened, for the last line */
@@ -181,6 +184,30 @@ may_follow(const struct supervisor *sv, pid_t pid, int code)
 	       (pid != sv->started_pid || code == 0);
 }
 
+/* Reads the main process's exec report, once it has come (a failed exec
+ * says why; its code arrives as the exit status), and stops watching it. */
+static void
+read_main_exec(struct supervisor *sv)
+{
+	char **command = sv->settings->command;
+	int code;
+
+	if (sv->main_exec_fd < 0 ||
+	    spawn_take_status(sv->main_exec_fd, command, command[0], &code) ==
+		    -EAGAIN)
+		return;
+	(void)loop_unwatch(&sv->loop, sv->main_exec_fd);
+	close(sv->main_exec_fd);
+	sv->main_exec_fd = -1;
+}
+
+static void
+on_main_exec(int fd, void *ctx)
+{
+	(void)fd;
+	read_main_exec(ctx);
+}
+
 static void
 note_reaped(pid_t pid, int status, void *ctx)
 {
@@ -202,6 +229,7 @@ note_reaped(pid_t pid, int status, void *ctx)
 	role = proc->role;
 	table_remove(&sv->table, pid);
 	if (role == PROC_MAIN) {
+		read_main_exec(sv);
 		sv->exit_code = code;
 		sv->main_pid = 0;
 		if (may_follow(sv, pid, code))
@@ -483,7 +511,9 @@ on_followed(pid_t pid, void *ctx)
 }
 
 /* Every service is ready: the main process starts, unless a stop came
- * first.  In single-command mode that is at once. */
+ * first.  In single-command mode that is at once, before the loop runs,
+ * and its exec is waited for; after services, the loop reads the report
+ * when it comes (a failed exec's code arrives as the exit status). */
 static void
 start_main(void *ctx)
 {
@@ -496,6 +526,8 @@ start_main(void *ctx)
 	if (command == NULL || sv->phase != STOP_RUNNING)
 		return;
 	options.new_session = sv->settings->new_session;
+	if (sv->services.n > 0)
+		options.status_fd = &sv->main_exec_fd;
 	pid = spawn_child(command, command[0], &options, sv->inherited, &code);
 	sv->main_ran = true;
 	if (pid < 0) {
@@ -506,6 +538,12 @@ start_main(void *ctx)
 		return;
 	}
 	info("started %s as pid %d", command[0], (int)pid);
+	if (sv->main_exec_fd >= 0 &&
+	    loop_watch(&sv->loop, sv->main_exec_fd, on_main_exec, sv) < 0) {
+		/* Cannot watch it: the exit status will tell a failure. */
+		close(sv->main_exec_fd);
+		sv->main_exec_fd = -1;
+	}
 	sv->main_pid = sv->started_pid = pid;
 	/* Cannot fail: setup reserved the room. */
 	table_add(&sv->table, pid, PROC_MAIN, command[0]);
@@ -600,13 +638,16 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 	if (table_reserve(&sv->table, 1) < 0)
 		die("unable to allocate the process table");
 	/* Room for the signalfd, the timer, a stranger's pidfd, the pidfile
-	 * timer, and what the services need. */
-	rc = loop_init(&sv->loop, 4 + services_watches_needed(plan));
+	 * timer, and what the services need (with the main process's exec
+	 * report when it starts after them). */
+	rc = loop_init(&sv->loop, 4 + (plan->n > 0) +
+					  services_watches_needed(plan));
 	if (rc < 0) {
 		errno = -rc;
 		die_errno("unable to create the event loop");
 	}
 	sv->stranger_fd = -1;
+	sv->main_exec_fd = -1;
 	deadlines_init(&sv->deadlines);
 	if (deadlines_reserve(&sv->deadlines,
 			      3 + services_deadlines_needed(plan)) < 0)

@@ -232,6 +232,26 @@ def test_failed_oneshot_ends_the_container(start, workdir):
     assert run.leftovers() == []
 
 
+@pytest.mark.parametrize("kind, code, reason", [
+    ("missing", 127, "No such file or directory"),
+    ("directory", 126, "Permission denied"),
+], ids=["missing", "directory"])
+def test_main_command_that_cannot_run(start, workdir, kind, code, reason):
+    """A main command that cannot be run, started after the services: its
+    failed exec is read from the event loop, one line says why, the
+    services are stopped and grace exits as with a single command."""
+    units = workdir / "units"
+    write_unit(units, "server", svc("server", "--notify"), Type="notify")
+    main = "/nope/not-here" if kind == "missing" else str(workdir)
+    run = start_grace(start, units, main=[main, "arg"], verbose=False)
+    assert run.wait() == code
+    lines = run.stderr().splitlines()
+    assert len(lines) == 1, lines
+    assert main in lines[0] and reason in lines[0], lines
+    stopped_by_grace(run, "server", after=event(run, "server", "readying").t)
+    assert run.leftovers() == []
+
+
 # --- Procfile and --service --------------------------------------------------
 
 def write_procfile(workdir):

@@ -42,7 +42,7 @@ test_init(void **state)
 	assert_int_equal(env_init(&env, base), 0);
 	assert_int_equal(count(&env), 3);
 	assert_string_equal(env.vars[0], "PATH=/bin");
-	assert_true(env.vars[0] != base[0]);
+	assert_ptr_equal(env.vars[0], base[0]);	/* borrowed, not copied */
 	assert_string_equal(get(&env, "HOME"), "/root");
 	assert_null(get(&env, "ODD"));
 	assert_null(get(&env, "HOM"));
@@ -93,11 +93,38 @@ test_set_put_get(void **state)
 	env_free(&env);
 }
 
-/* Parses text as app.env into a fresh environment holding OLD=1. */
+/* The inherited strings are shared, never copied nor freed: replacing or
+ * unsetting one leaves grace's own environment as it was (freeing a
+ * string literal here would abort under ASan and valgrind). */
+static void
+test_inherited_are_borrowed(void **state)
+{
+	char *base[] = { "A=1", "B=2", "C=3", NULL };
+	struct env env;
+
+	(void)state;
+	assert_int_equal(env_init(&env, base), 0);
+	assert_ptr_equal(env.vars[1], base[1]);
+	assert_int_equal(env_put(&env, "A=changed"), 0);
+	assert_int_equal(env_unset(&env, "B", 1), 0);
+	assert_int_equal(env_put(&env, "D=4"), 0);
+	assert_int_equal(count(&env), 3);
+	assert_string_equal(get(&env, "A"), "changed");
+	assert_null(get(&env, "B"));
+	assert_ptr_equal(env.vars[1], base[2]);
+	assert_string_equal(base[0], "A=1");
+	assert_string_equal(base[1], "B=2");
+	/* A set string that replaced an inherited one is freed. */
+	assert_int_equal(env_unset(&env, "A", 1), 0);
+	env_free(&env);
+}
+
+/* Parses text as app.env into a fresh environment holding OLD=1 (the
+ * inherited strings must outlive it). */
 static int
 parse(struct env *env, const char *text)
 {
-	char *base[] = { "OLD=1", NULL };
+	static char *base[] = { "OLD=1", NULL };
 
 	assert_int_equal(env_init(env, base), 0);
 	return env_parse_file(env, "app.env", text, strlen(text), error,
@@ -259,6 +286,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init),
 		cmocka_unit_test(test_set_put_get),
+		cmocka_unit_test(test_inherited_are_borrowed),
 		cmocka_unit_test(test_file_basics),
 		cmocka_unit_test(test_file_quotes),
 		cmocka_unit_test(test_file_escapes_and_lines),
