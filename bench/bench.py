@@ -4,10 +4,12 @@
 PID 1 of a fresh PID namespace, and prints one Markdown table: every init's
 value and its ratio to grace.
 
-Usage, as root: bench.py [--services-only] GRACE GRACE_STATIC
+Usage, as root: bench.py [--services-only | --logs-only] GRACE GRACE_STATIC
 (build/grace, build/grace-static).  A second table follows, from
 services.py: grace with ten services beside supervisord and s6;
---services-only prints that table alone.
+--services-only prints that table alone.  A third follows, from logs.py:
+grace relaying a service's output beside a direct pipe and supervisord;
+--logs-only prints that table alone.
 
 A report, not a test: no value makes it fail, but a measurement that cannot
 be taken does, with "bench: unable to ..." and exit status 1.  Standard
@@ -523,22 +525,27 @@ def interrupted(sig, frame):
 
 
 def main(argv):
-    services_only = argv[1:2] == ["--services-only"]
-    if services_only:
+    only = argv[1] if argv[1:2] in (["--services-only"],
+                                    ["--logs-only"]) else None
+    if only:
         argv = argv[:1] + argv[2:]
     if len(argv) != 3:
-        print("usage: bench.py [--services-only] GRACE GRACE_STATIC",
-              file=sys.stderr)
+        print("usage: bench.py [--services-only | --logs-only] GRACE "
+              "GRACE_STATIC", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGHUP, interrupted)
     started = time.monotonic()
     grace, grace_static = os.path.abspath(argv[1]), os.path.abspath(argv[2])
     try:
-        if not services_only:
+        if only is None:
             print(run(grace, grace_static), flush=True)
-        import services  # here, once this module is "bench": see the end
-        print(services.run(grace, grace_static))
+        import logs  # here, once this module is "bench": see the end
+        import services
+        if only in (None, "--services-only"):
+            print(services.run(grace, grace_static), flush=True)
+        if only in (None, "--logs-only"):
+            print(logs.run(grace, grace_static), flush=True)
     except Failure as e:
         print(f"bench: unable to {e}", file=sys.stderr)
         return 1
@@ -550,7 +557,8 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    # services.py imports "bench": let that be this module, not a second
-    # copy with a Failure class of its own that main() would not catch.
+    # services.py and logs.py import "bench": let that be this module, not
+    # a second copy with a Failure class of its own that main() would not
+    # catch.
     sys.modules["bench"] = sys.modules[__name__]
     sys.exit(main(sys.argv))

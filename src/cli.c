@@ -21,6 +21,10 @@ enum {
 	OPT_SERVICE,
 	OPT_PROCFILE,
 	OPT_CHECK,
+	OPT_LOG_FORMAT,
+	OPT_LOG_TIME,
+	OPT_LOG_BUFFER,
+	OPT_LOG_MAIN,
 };
 
 /*
@@ -44,6 +48,10 @@ static const struct option cli_long[] = {
 	{ "service", required_argument, NULL, OPT_SERVICE },
 	{ "procfile", required_argument, NULL, OPT_PROCFILE },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "log-time", no_argument, NULL, OPT_LOG_TIME },
+	{ "log-buffer", required_argument, NULL, OPT_LOG_BUFFER },
+	{ "log-main", no_argument, NULL, OPT_LOG_MAIN },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -100,6 +108,18 @@ cli_print_usage(enum persona persona)
 	      "                         through /bin/sh -c, as foreman does\n"
 	      "      --check            check everything, print the plan (start\n"
 	      "                         levels, users, readiness, restarts), exit\n"
+	      "\n"
+	      "Services' output (each line as 'NAME | line', stdout and stderr\n"
+	      "apart):\n"
+	      "      --log-format plain|json\n"
+	      "                         json: one object a line, grace's own\n"
+	      "                         messages too; also GRACE_LOG_FORMAT\n"
+	      "      --log-time         start plain lines with the time\n"
+	      "      --log-buffer SIZE  what waits per stream for a slow reader\n"
+	      "                         before the service's pipe is held\n"
+	      "                         (default: 64K; K and M suffixes)\n"
+	      "      --log-main         relay the main command's output too,\n"
+	      "                         named after it\n"
 	      "\n"
 	      "Options:\n"
 	      "  -g, --group            forward signals to the main process's\n"
@@ -221,6 +241,48 @@ cli_parse_seconds(const char *text, long *ms)
 	return 0;
 }
 
+int
+cli_parse_size(const char *text, long *bytes)
+{
+	long value = 0, scale = 1;
+
+	if (!isdigit((unsigned char)*text))
+		return -1;
+	for (; isdigit((unsigned char)*text); text++) {
+		value = value * 10 + (*text - '0');
+		if (value > CLI_MAX_LOG_BUFFER)
+			return -1;
+	}
+	if (*text == 'K' || *text == 'k')
+		scale = 1024;
+	else if (*text == 'M' || *text == 'm')
+		scale = 1024L * 1024;
+	if (scale > 1) {
+		text++;
+		if (strcmp(text, "iB") == 0 || strcmp(text, "B") == 0)
+			text += strlen(text);
+	}
+	if (*text != '\0' || value > CLI_MAX_LOG_BUFFER / scale)
+		return -1;
+	value *= scale;
+	if (value < CLI_MIN_LOG_BUFFER)
+		return -1;
+	*bytes = value;
+	return 0;
+}
+
+int
+cli_parse_log_format(const char *text, bool *json)
+{
+	if (strcmp(text, "plain") == 0)
+		*json = false;
+	else if (strcmp(text, "json") == 0)
+		*json = true;
+	else
+		return -1;
+	return 0;
+}
+
 /* Copies the item of text up to the next ',' (or the end) into item;
  * returns where the next item starts, or NULL after the last. */
 static const char *
@@ -292,6 +354,7 @@ set_defaults(struct settings *settings, enum persona persona)
 	settings->grace_ms = CLI_DEFAULT_GRACE_MS;
 	settings->pidfile_wait_ms = CLI_DEFAULT_PIDFILE_WAIT_MS;
 	settings->stop_timeout_ms = -1;
+	settings->log_buffer = 64L * 1024;
 	for (sig = 0; sig <= CLI_MAX_SIGNAL; sig++)
 		settings->rewrite[sig] = sig;
 	/* dumb-init starts its child in a new session and signals the
@@ -350,6 +413,14 @@ apply_env(char *const *env, struct settings *settings, char *error,
 	value = find_env(env, "GRACE_SERVICES");
 	if (value != NULL && *value != '\0')
 		settings->services_dir = value;
+	value = find_env(env, "GRACE_LOG_FORMAT");
+	if (value != NULL && *value != '\0' &&
+	    cli_parse_log_format(value, &settings->log_json) < 0) {
+		snprintf(error, error_len,
+			 "invalid GRACE_LOG_FORMAT: '%s' (want plain or json)",
+			 value);
+		return -1;
+	}
 	value = find_env(env, "DUMB_INIT_DEBUG");
 	if (value != NULL && strcmp(value, "1") == 0 && settings->verbosity < 2)
 		settings->verbosity = 2;
@@ -507,6 +578,28 @@ apply_option(int opt, const char *value, struct settings *settings,
 		break;
 	case OPT_CHECK:
 		settings->check = true;
+		break;
+	case OPT_LOG_FORMAT:
+		if (cli_parse_log_format(value, &settings->log_json) < 0) {
+			snprintf(error, error_len,
+				 "invalid --log-format: '%s' (want plain or "
+				 "json)", value);
+			return CLI_ERROR;
+		}
+		break;
+	case OPT_LOG_TIME:
+		settings->log_time = true;
+		break;
+	case OPT_LOG_BUFFER:
+		if (cli_parse_size(value, &settings->log_buffer) < 0) {
+			snprintf(error, error_len,
+				 "invalid --log-buffer: '%s' (want a size from "
+				 "1K to 1024M, such as 65536 or 64K)", value);
+			return CLI_ERROR;
+		}
+		break;
+	case OPT_LOG_MAIN:
+		settings->log_main = true;
 		break;
 	case OPT_WAIT_ALL:
 		/* While the main process runs, its whole group is the

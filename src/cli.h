@@ -13,6 +13,9 @@
 #define CLI_MAX_GRACE_MS (24L * 3600 * 1000)
 /* The most --service one-liners. */
 #define CLI_MAX_ONELINERS 256
+/* --log-buffer: at least a line's worth, at most 1 GiB. */
+#define CLI_MIN_LOG_BUFFER 1024L
+#define CLI_MAX_LOG_BUFFER (1024L * 1024 * 1024)
 /* Signal numbers run from 1 to this (SIGRTMAX on Linux). */
 #define CLI_MAX_SIGNAL 64
 
@@ -49,6 +52,10 @@ struct settings {
 	char *oneliners[CLI_MAX_ONELINERS];	/* --service */
 	size_t n_oneliners;
 	bool check;		/* --check: print the plan, start nothing */
+	bool log_json;		/* --log-format json, GRACE_LOG_FORMAT */
+	bool log_time;		/* --log-time */
+	long log_buffer;	/* --log-buffer, bytes */
+	bool log_main;		/* --log-main: relay the main command too */
 };
 
 enum cli_outcome {
@@ -76,6 +83,11 @@ enum cli_outcome cli_parse(int argc, char **argv, char *const *env,
  * most CLI_MAX_GRACE_MS) into milliseconds; returns 0 or -1.  Serves
  * --grace and --pidfile-wait. */
 int cli_parse_seconds(const char *text, long *ms);
+/* Parses "65536", "64K", "64KiB", "1M", "1MiB" into bytes, within
+ * CLI_MIN_LOG_BUFFER and CLI_MAX_LOG_BUFFER; returns 0 or -1. */
+int cli_parse_size(const char *text, long *bytes);
+/* Parses --log-format's "plain" or "json"; returns 0 or -1. */
+int cli_parse_log_format(const char *text, bool *json);
 /* Parses "TERM,INT" / "15,SIGHUP" into *set; returns 0 or -1 and names the
  * bad item in error. */
 int cli_parse_signal_list(const char *text, sigset_t *set, char *error,

@@ -5,12 +5,23 @@
 
 #include <stddef.h>
 
+#include "logfmt.h"
+
 /* grace's own failures: bad usage, or setup that failed before the child
  * existed.  Distinct from 126/127 (exec) and 128+N (signals). */
 #define EXIT_GRACE_ERROR 125
 
 void log_set_verbosity(int level);
 int log_verbosity(void);
+/* Plain ("grace: message") or one JSON object a message, service
+ * "grace", stream "stderr". */
+void log_set_format(enum logfmt_format format);
+
+/* Where formatted message lines go instead of straight to stderr (the
+ * relay of services' output, so that none cuts into a relayed line);
+ * NULL for stderr again. */
+typedef void log_writer_fn(const char *line, size_t len, void *ctx);
+void log_set_writer(log_writer_fn *writer, void *ctx);
 
 /* Before the child exists only: print and exit with EXIT_GRACE_ERROR. */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

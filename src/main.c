@@ -86,6 +86,7 @@ main(int argc, char **argv)
 					      argc > 0 ? argv[0] : "grace",
 					      error);
 	log_set_verbosity(settings.verbosity);
+	log_set_format(settings.log_json ? LOGFMT_JSON : LOGFMT_PLAIN);
 	load_plan(&settings, &plan);
 	if (settings.check) {
 		plan_print(&plan, stdout);

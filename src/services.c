@@ -42,6 +42,7 @@ struct svc {
 	uint64_t started_ms;
 	struct start_limit limit;
 	struct deadline start_dl, stop_dl, restart_dl, check_dl;
+	struct output_source *output;	/* its relayed output, or NULL */
 };
 
 /*
@@ -144,6 +145,10 @@ options_of(const struct svc *svc)
 	options.umask = unit->umask;
 	options.nofile = unit->has_nofile ? &unit->nofile : NULL;
 	options.no_new_privs = unit->no_new_privs;
+	if (svc->output != NULL) {
+		options.stdout_fd = output_stdout_fd(svc->output);
+		options.stderr_fd = output_stderr_fd(svc->output);
+	}
 	return options;
 }
 
@@ -904,16 +909,23 @@ note_exit(struct svc *svc, int status)
 	bool stopping = svc->state == SVC_STOPPING ||
 			svc->state == SVC_KILLING;
 	bool restart;
-	int code;
+	int code, rc;
 
-	/* Exited before its report was read: it is all there now. */
+	/* Exited before its report was read: it is all there now.  If its
+	 * exec happened, a service ready once started was ready before it
+	 * exited (a simple service that exits 0 at once has not failed). */
 	if (svc->exec_fd >= 0) {
-		(void)spawn_take_status(svc->exec_fd, svc->spec->argv,
-					svc->name, &code);
+		rc = spawn_take_status(svc->exec_fd, svc->spec->argv,
+				       svc->name, &code);
 		close_exec_status(svc);
+		if (rc == 0 && svc->state == SVC_STARTING &&
+		    ready_when_started(unit))
+			feed(svc, SVC_EV_READY);
 	}
 	svc->pid = 0;
 	svc->code = reap_exit_code(status);
+	if (svc->output != NULL)
+		output_source_ended(svc->output);
 	if (unit->type == UNIT_FORKING && svc->state == SVC_STARTING &&
 	    !svc->forked && svc->code == 0) {
 		svc->forked = true;
@@ -1156,7 +1168,7 @@ open_ready_pipe(struct svc *svc)
 void
 services_setup(struct services *services, const struct plan *plan,
 	       struct loop *loop, struct deadlines *deadlines,
-	       const struct sig_inherited *inherited,
+	       struct output *output, const struct sig_inherited *inherited,
 	       struct services_hooks hooks)
 {
 	struct svc *svc;
@@ -1195,6 +1207,8 @@ services_setup(struct services *services, const struct plan *plan,
 			die("out of memory");
 		if (svc->spec->unit.ready_fd >= 0)
 			open_ready_pipe(svc);
+		if (!svc->spec->unit.output_inherit)
+			svc->output = output_add(output, svc->name);
 	}
 }
 

@@ -10,6 +10,7 @@
 
 #include "deadline.h"
 #include "loop.h"
+#include "output.h"
 #include "plan.h"
 #include "service.h"
 #include "sig.h"
@@ -56,10 +57,12 @@ struct services {
 size_t services_watches_needed(const struct plan *plan);
 size_t services_deadlines_needed(const struct plan *plan);
 
-/* Prepares every service of plan (pipes, the notify socket, memory);
- * dies on failure: it runs before any process. */
+/* Prepares every service of plan (pipes, the notify socket, memory, its
+ * source in output unless StandardOutput=inherit); dies on failure: it
+ * runs before any process. */
 void services_setup(struct services *services, const struct plan *plan,
 		    struct loop *loop, struct deadlines *deadlines,
+		    struct output *output,
 		    const struct sig_inherited *inherited,
 		    struct services_hooks hooks);
 void services_free(struct services *services);

@@ -28,6 +28,7 @@ enum {
 	STEP_NONE,
 	STEP_GROUP,
 	STEP_TERMINAL,
+	STEP_OUTPUT,
 	STEP_READY_FD,
 	STEP_LIMIT,
 	STEP_CHDIR,
@@ -41,6 +42,7 @@ static const char *const step_names[] = {
 	[STEP_NONE] = "start",
 	[STEP_GROUP] = "set the process group of",
 	[STEP_TERMINAL] = "give the terminal to",
+	[STEP_OUTPUT] = "pass its output pipes to",
 	[STEP_READY_FD] = "pass the ReadyFd= descriptor to",
 	[STEP_LIMIT] = "set LimitNOFILE= for",
 	[STEP_CHDIR] = "enter the WorkingDirectory= of",
@@ -119,6 +121,21 @@ pass_fd(int fd, int as)
 	return dup2(fd, as) < 0 ? -1 : 0;
 }
 
+/* In the child: stdout and stderr to grace's pipes, when it relays them.
+ * Returns STEP_NONE, or STEP_OUTPUT with *err set. */
+static int
+redirect_output(const struct spawn_options *options, int *err)
+{
+	if ((options->stdout_fd >= 0 &&
+	     pass_fd(options->stdout_fd, STDOUT_FILENO) < 0) ||
+	    (options->stderr_fd >= 0 &&
+	     pass_fd(options->stderr_fd, STDERR_FILENO) < 0)) {
+		*err = errno;
+		return STEP_OUTPUT;
+	}
+	return STEP_NONE;
+}
+
 /* In the child: takes the ids of User= and Group=, groups first (they
  * need root), the uid last.  Not root, grace runs services only as itself
  * (the plan checked), and changes nothing. */
@@ -177,6 +194,8 @@ exec_child(char **command, const struct spawn_options *options,
 	int rc;
 
 	failure.step = place_child(options, &failure.err);
+	if (failure.step == STEP_NONE)
+		failure.step = redirect_output(options, &failure.err);
 	if (failure.step == STEP_NONE)
 		failure.step = set_up_service(options, &failure.err);
 	if (failure.step == STEP_NONE) {
@@ -267,8 +286,9 @@ reap_failed_child(pid_t pid)
 }
 
 /*
- * The exec-failure pipe's write end must not be the number ReadyFd= asks
- * for, or handing that descriptor over would close it: moves it above.
+ * The exec-failure pipe's write end must be neither the number ReadyFd=
+ * asks for nor stdout or stderr (a closed one of grace's would have been
+ * free), or handing those descriptors over would close it: moves it above.
  * 0 or -1.
  */
 static int
@@ -276,9 +296,10 @@ keep_clear_of(int *fd, int number)
 {
 	int moved;
 
-	if (number < 0 || *fd != number)
+	if (*fd > STDERR_FILENO && *fd != number)
 		return 0;
-	moved = fcntl(*fd, F_DUPFD_CLOEXEC, number + 1);
+	moved = fcntl(*fd, F_DUPFD_CLOEXEC,
+		      number > STDERR_FILENO ? number + 1 : STDERR_FILENO + 1);
 	if (moved < 0)
 		return -1;
 	close(*fd);

@@ -34,6 +34,9 @@ struct spawn_options {
 	int umask;			/* UMask=, or -1 */
 	const struct rlimit *nofile;	/* LimitNOFILE=, or NULL */
 	bool no_new_privs;
+	/* Descriptors of grace's to give it as its stdout and stderr (the
+	 * pipes of its relayed output; above 2), or -1 for grace's own. */
+	int stdout_fd, stderr_fd;
 	int ready_fd;	/* a descriptor of grace's to give it ... */
 	int ready_fd_as;	/* ... as this number (ReadyFd=); -1: none */
 	/* NULL: wait until the exec has happened.  Else do not wait:
@@ -47,8 +50,8 @@ struct spawn_options {
 #define SPAWN_OPTIONS_INIT                                                \
 	{ .new_session = false, .service = false, .envp = NULL, .ids = NULL, \
 	  .cwd = NULL, .cwd_optional = false, .umask = -1, .nofile = NULL,  \
-	  .no_new_privs = false, .ready_fd = -1, .ready_fd_as = -1,          \
-	  .status_fd = NULL }
+	  .no_new_privs = false, .stdout_fd = -1, .stderr_fd = -1,          \
+	  .ready_fd = -1, .ready_fd_as = -1, .status_fd = NULL }
 
 /*
  * Forks and execs command placed as options say, with the signal state a

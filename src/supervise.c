@@ -38,6 +38,8 @@ struct supervisor {
 	struct loop loop;
 	struct deadlines deadlines;
 	struct services services;
+	struct output output;	/* services' output, relayed */
+	struct output_source *main_output;	/* --log-main, or NULL */
 	struct table table;
 	enum stop_phase phase;
 	bool pid1;		/* PID 1 of a namespace, else a subreaper */
@@ -109,6 +111,15 @@ kill_main(struct supervisor *sv)
 		warn_errno("unable to kill pid %d", (int)sv->main_pid);
 }
 
+/* Every process has gone and what they wrote is out: grace exits. */
+static void
+on_output_written(void *ctx)
+{
+	struct supervisor *sv = ctx;
+
+	loop_quit(&sv->loop);
+}
+
 /* Feeds one event to the stop state machine and carries out its actions;
  * the services' stop last, since it may feed the next event at once. */
 static void
@@ -150,7 +161,8 @@ step_stop(struct supervisor *sv, enum stop_event event)
 		signal_everyone(sv, SIGKILL);
 	if (step.actions & STOP_ACT_EXIT) {
 		info("stop: no process left");
-		loop_quit(&sv->loop);
+		output_finish(&sv->output, sv->settings->grace_ms,
+			      on_output_written, sv);
 	}
 	if (step.actions & STOP_ACT_STOP_SERVICES) {
 		if (sv->services.n > 0)
@@ -230,6 +242,8 @@ note_reaped(pid_t pid, int status, void *ctx)
 	table_remove(&sv->table, pid);
 	if (role == PROC_MAIN) {
 		read_main_exec(sv);
+		if (sv->main_output != NULL)
+			output_source_ended(sv->main_output);
 		sv->exit_code = code;
 		sv->main_pid = 0;
 		if (may_follow(sv, pid, code))
@@ -528,6 +542,10 @@ start_main(void *ctx)
 	options.new_session = sv->settings->new_session;
 	if (sv->services.n > 0)
 		options.status_fd = &sv->main_exec_fd;
+	if (sv->main_output != NULL) {
+		options.stdout_fd = output_stdout_fd(sv->main_output);
+		options.stderr_fd = output_stderr_fd(sv->main_output);
+	}
 	pid = spawn_child(command, command[0], &options, sv->inherited, &code);
 	sv->main_ran = true;
 	if (pid < 0) {
@@ -611,6 +629,27 @@ final_code(const struct supervisor *sv)
 	return sv->services.any_unclean ? sv->services.first_unclean : 0;
 }
 
+/* How many sources of output grace relays: each service but those with
+ * StandardOutput=inherit, and the main command with --log-main. */
+static size_t
+count_relayed(const struct settings *settings, const struct plan *plan)
+{
+	size_t i, n = settings->log_main && settings->command != NULL;
+
+	for (i = 0; i < plan->n; i++)
+		n += !plan->services[i].unit.output_inherit;
+	return n;
+}
+
+/* The last part of a path: what --log-main names the main command. */
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
+}
+
 /* The one supervisor of this process. */
 static struct supervisor supervisor;
 
@@ -621,6 +660,7 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 	struct supervisor *sv = &supervisor;
 	struct services_hooks hooks = { start_main, on_essential_ended,
 					on_services_stopped, owns_pid, sv };
+	size_t relayed;
 	int rc;
 
 	sv->settings = settings;
@@ -639,9 +679,11 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 		die("unable to allocate the process table");
 	/* Room for the signalfd, the timer, a stranger's pidfd, the pidfile
 	 * timer, and what the services need (with the main process's exec
-	 * report when it starts after them). */
+	 * report when it starts after them), and the relay of their output. */
+	relayed = count_relayed(settings, plan);
 	rc = loop_init(&sv->loop, 4 + (plan->n > 0) +
-					  services_watches_needed(plan));
+					  services_watches_needed(plan) +
+					  output_watches_needed(relayed));
 	if (rc < 0) {
 		errno = -rc;
 		die_errno("unable to create the event loop");
@@ -650,7 +692,8 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 	sv->main_exec_fd = -1;
 	deadlines_init(&sv->deadlines);
 	if (deadlines_reserve(&sv->deadlines,
-			      3 + services_deadlines_needed(plan)) < 0)
+			      3 + services_deadlines_needed(plan) +
+				      output_deadlines_needed(relayed)) < 0)
 		die("unable to allocate the deadlines");
 	deadline_init(&sv->grace_dl, on_grace_timer, sv);
 	deadline_init(&sv->stop_dl, on_stop_timer, sv);
@@ -665,8 +708,14 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 	if (settings->pidfile != NULL)
 		follow_setup(&sv->follow, &sv->loop, settings->pidfile,
 			     settings->pidfile_wait_ms, on_followed, sv);
+	output_init(&sv->output, settings->log_json ? LOGFMT_JSON : LOGFMT_PLAIN,
+		    settings->log_time, (size_t)settings->log_buffer);
 	services_setup(&sv->services, plan, &sv->loop, &sv->deadlines,
-		       inherited, hooks);
+		       &sv->output, inherited, hooks);
+	if (settings->log_main && settings->command != NULL)
+		sv->main_output = output_add(&sv->output,
+					     base_name(settings->command[0]));
+	output_start(&sv->output, &sv->loop, &sv->deadlines);
 }
 
 int
@@ -677,6 +726,8 @@ supervise_run(void)
 
 	services_start(&sv->services);
 	loop_run(&sv->loop);
+	/* What the services wrote is out: grace's last lines follow it. */
+	output_free(&sv->output);
 	code = final_code(sv);
 	if (sv->stop_began_ms == 0)
 		sv->stop_began_ms = deadline_now_ms();

@@ -1186,6 +1186,22 @@ parse_kill_mode(struct unit_parser *p, const char *key, char *value)
 	return 0;
 }
 
+/* StandardOutput=: journal (systemd's default: here, grace's relay of
+ * labelled lines) or inherit (grace's own stdout and stderr). */
+static int
+parse_standard_output(struct unit_parser *p, const char *key, char *value)
+{
+	static const char *const names[] = { "journal", "inherit", NULL };
+	int i = find_word(names, value);
+
+	if (i < 0)
+		return bad_value(p, key, value,
+				 "grace accepts journal (its labelled log) "
+				 "or inherit");
+	p->unit->output_inherit = i == 1;
+	return 0;
+}
+
 /* ReadyFd=: 0, 1 and 2 are the service's stdio; empty means none. */
 static int
 parse_ready_fd(struct unit_parser *p, const char *key, char *value)
@@ -1498,6 +1514,7 @@ static const struct {
 	{ "TimeoutStartSec", SECTION_SERVICE, parse_timeout },
 	{ "TimeoutSec", SECTION_SERVICE, parse_timeout },
 	{ "KillMode", SECTION_SERVICE, parse_kill_mode },
+	{ "StandardOutput", SECTION_SERVICE, parse_standard_output },
 	{ "ReadyFd", SECTION_SERVICE, parse_ready_fd },
 	{ "ReadyCheck", SECTION_SERVICE, parse_ready_check },
 	{ "ReadyCheckIntervalSec", SECTION_SERVICE, parse_check_interval },

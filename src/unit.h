@@ -85,6 +85,9 @@ struct unit {
 	bool has_nofile;		/* LimitNOFILE= given */
 	struct rlimit nofile;
 	bool no_new_privs;		/* NoNewPrivileges= */
+	/* StandardOutput=inherit: grace's stdout and stderr, not its
+	 * relay of labelled lines */
+	bool output_inherit;
 };
 
 /* Sets every key to its default, with no command; name and source are

@@ -96,6 +96,15 @@ def sig_number(name):
     return signal.Signals["SIG" + name]
 
 
+def shorten(text, room=20000):
+    """TEXT, or when longer than ROOM characters its start and its end."""
+    if len(text) <= room:
+        return text
+    half = room // 2
+    return (f"{text[:half]}\n[... {len(text) - 2 * half} characters left "
+            f"out ...]\n{text[-half:]}")
+
+
 def wait_until(cond, timeout=TIMEOUT, what="condition"):
     """Polls COND until it returns something true, and returns that; fails
     the test once TIMEOUT seconds have passed."""
@@ -268,6 +277,44 @@ def init_options(init, mode, group=False, grace=None, verbose=0,
     raise ValueError(init)
 
 
+class PipeReader:
+    """Reads one of the init's outputs, a pipe, into its file as it comes,
+    from a thread of its own, until every writer has closed it; a stalled
+    reader reads nothing until resumed, so the writers find the pipe full."""
+
+    def __init__(self, pipe, path, stalled=False):
+        self.pipe = pipe
+        self.path = path
+        self.go = threading.Event()
+        self.done = threading.Event()
+        if not stalled:
+            self.go.set()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        with open(self.path, "wb") as out:
+            self.go.wait()
+            while True:
+                data = os.read(self.pipe.fileno(), 1 << 16)
+                if not data:
+                    break
+                out.write(data)
+                out.flush()
+        self.done.set()
+
+    def resume(self):
+        self.go.set()
+
+    def close(self, timeout):
+        """Reads to the end (the run is over) and closes the pipe; a pipe
+        some process still holds is left to the thread."""
+        self.go.set()
+        self.thread.join(timeout)
+        if not self.thread.is_alive():
+            self.pipe.close()
+
+
 class Run:
     """One init over one workload.
 
@@ -295,6 +342,7 @@ class Run:
         self.entered = []
         self.exited = threading.Event()
         self.watcher = None
+        self.readers = {}
 
     def env(self, extra=None):
         env = {k: v for k, v in os.environ.items()
@@ -305,20 +353,29 @@ class Run:
         return env
 
     def start(self, cmd, init=None, mode="pid1", user=None, ignore=(),
-              block=(), env=None, **options):
+              block=(), env=None, pipes=False, stalled=(), **options):
         """Starts CMD under INIT (by default the init under test).
         user="nobody" drops privileges before the init; IGNORE and BLOCK are
-        signals the init's parent ignores and blocks.  OPTIONS go to
-        init_options()."""
+        signals the init's parent ignores and blocks.  PIPES: the init's
+        stdout and stderr are pipes the test reads (into the same files),
+        not the files themselves; those of STALLED ("stdout", "stderr") are
+        not read until resume().  OPTIONS go to init_options()."""
         init = init or UNDER_TEST
         self.mode, self.init = mode, init
         argv = init_options(init, mode, **options) + list(cmd)
         self.argv = self.launcher(argv, user, ignore, block, env)
+        assert pipes or not stalled, "stalled= needs pipes=True"
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
-                                         stdout=out, stderr=err,
+                                         stdout=subprocess.PIPE if pipes else out,
+                                         stderr=subprocess.PIPE if pipes else err,
                                          env=self.launcher_env(env),
                                          start_new_session=True)
+        if pipes:
+            for stream, path in (("stdout", self.stdout_path),
+                                 ("stderr", self.stderr_path)):
+                self.readers[stream] = PipeReader(getattr(self.proc, stream),
+                                                  path, stream in stalled)
         self.pidfd = os.pidfd_open(self.proc.pid)
         self.watcher = threading.Thread(target=self._watch_exit, daemon=True)
         self.watcher.start()
@@ -441,11 +498,24 @@ class Run:
     def stderr(self):
         return self.stderr_path.read_text(errors="replace")
 
+    def resume(self, stream):
+        """Starts reading STREAM ("stdout", "stderr"), started stalled."""
+        self.readers[stream].resume()
+
+    def drained(self, timeout=TIMEOUT):
+        """Waits until the init's outputs are read to their end, when they
+        are pipes (files are whole once the init has exited); every writer
+        must be gone for that."""
+        for stream, reader in self.readers.items():
+            if not reader.done.wait(timeout):
+                raise AssertionError(f"{stream} not closed within {timeout:.1f}s")
+
     def report(self):
-        """What a failed test shows of this run."""
+        """What a failed test shows of this run (of a long stderr, its
+        start and end)."""
         return (f"=== {self.name}: {' '.join(map(str, self.argv))}\n"
                 f"exit code: {self.exit_code}\n"
-                f"stderr:\n{self.stderr()}\n{self.log.dump()}")
+                f"stderr:\n{shorten(self.stderr())}\n{self.log.dump()}")
 
     def stdout(self):
         return self.stdout_path.read_text(errors="replace")
@@ -481,6 +551,8 @@ class Run:
                 proc.wait()
         self.watcher.join()
         os.close(self.pidfd)
+        for reader in self.readers.values():
+            reader.close(TIMEOUT)
 
 
 # --- OCI containers ---------------------------------------------------------

@@ -338,6 +338,65 @@ test_environment(void **state)
 	env = no_env;
 }
 
+static void
+test_log_options(void **state)
+{
+	char *argv[] = { "grace", "--log-format", "json", "--log-time",
+			 "--log-buffer", "1M", "--log-main", "app", NULL };
+	char *plain[] = { "grace", "--log-format", "plain", "app", NULL };
+	char *json_env[] = { "GRACE_LOG_FORMAT=json", NULL };
+	char *bad_env[] = { "GRACE_LOG_FORMAT=xml", NULL };
+	struct settings s;
+	long bytes;
+
+	(void)state;
+	assert_int_equal(parse(&s, (char *[]){ "grace", "app", NULL }),
+			 CLI_RUN);
+	assert_false(s.log_json);
+	assert_false(s.log_time);
+	assert_false(s.log_main);
+	assert_int_equal(s.log_buffer, 65536);
+	assert_int_equal(parse(&s, argv), CLI_RUN);
+	assert_true(s.log_json);
+	assert_true(s.log_time);
+	assert_true(s.log_main);
+	assert_int_equal(s.log_buffer, 1024 * 1024);
+	/* The option wins over the variable. */
+	env = json_env;
+	assert_int_equal(parse(&s, (char *[]){ "grace", "app", NULL }),
+			 CLI_RUN);
+	assert_true(s.log_json);
+	assert_int_equal(parse(&s, plain), CLI_RUN);
+	assert_false(s.log_json);
+	env = bad_env;
+	expect_error((char *[]){ "grace", "app", NULL },
+		     "invalid GRACE_LOG_FORMAT: 'xml' (want plain or json)");
+	env = no_env;
+	expect_error((char *[]){ "grace", "--log-format", "text", "app",
+				 NULL },
+		     "invalid --log-format: 'text' (want plain or json)");
+	expect_error((char *[]){ "grace", "--log-buffer", "10", "app", NULL },
+		     "invalid --log-buffer: '10' (want a size from 1K to "
+		     "1024M, such as 65536 or 64K)");
+
+	assert_int_equal(cli_parse_size("65536", &bytes), 0);
+	assert_int_equal(bytes, 65536);
+	assert_int_equal(cli_parse_size("64K", &bytes), 0);
+	assert_int_equal(bytes, 65536);
+	assert_int_equal(cli_parse_size("64KiB", &bytes), 0);
+	assert_int_equal(bytes, 65536);
+	assert_int_equal(cli_parse_size("2MB", &bytes), 0);
+	assert_int_equal(bytes, 2 * 1024 * 1024);
+	assert_int_equal(cli_parse_size("1024M", &bytes), 0);
+	assert_int_equal(bytes, 1024L * 1024 * 1024);
+	assert_int_equal(cli_parse_size("1025M", &bytes), -1);
+	assert_int_equal(cli_parse_size("1023", &bytes), -1);
+	assert_int_equal(cli_parse_size("1G", &bytes), -1);
+	assert_int_equal(cli_parse_size("K", &bytes), -1);
+	assert_int_equal(cli_parse_size("64Kx", &bytes), -1);
+	assert_int_equal(cli_parse_size("99999999999999999999", &bytes), -1);
+}
+
 int
 main(void)
 {
@@ -356,6 +415,7 @@ main(void)
 		cmocka_unit_test(test_pause),
 		cmocka_unit_test(test_pidfile_and_wait_all),
 		cmocka_unit_test(test_environment),
+		cmocka_unit_test(test_log_options),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -565,6 +565,27 @@ test_kill(void **state)
 }
 
 static void
+test_standard_output(void **state)
+{
+	struct unit unit;
+
+	(void)state;
+	parse_ok(&unit, SERVICE);
+	assert_false(unit.output_inherit);
+	unit_free(&unit);
+	parse_ok(&unit, SERVICE "StandardOutput=inherit\n");
+	assert_true(unit.output_inherit);
+	unit_free(&unit);
+	parse_ok(&unit, SERVICE "StandardOutput=inherit\n"
+				"StandardOutput=journal\n");
+	assert_false(unit.output_inherit);
+	unit_free(&unit);
+	expect_error(SERVICE "StandardOutput=tty\n",
+		     "felix.service:3: invalid StandardOutput= 'tty' (grace "
+		     "accepts journal (its labelled log) or inherit)");
+}
+
+static void
 test_timeouts(void **state)
 {
 	struct unit unit;
@@ -1341,6 +1362,7 @@ main(void)
 		cmocka_unit_test(test_booleans),
 		cmocka_unit_test(test_success_exit_status),
 		cmocka_unit_test(test_kill),
+		cmocka_unit_test(test_standard_output),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_ready_fd),
 		cmocka_unit_test(test_ready_check),

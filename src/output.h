@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* Services' output: their pipes, read in lines, labelled, and written to
+ * grace's stdout and stderr without ever blocking the loop. */
+#ifndef GRACE_OUTPUT_H
+#define GRACE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "deadline.h"
+#include "lines.h"
+#include "logfmt.h"
+#include "loop.h"
+
+/* The default bound of what waits per stream for a slow reader. */
+#define OUTPUT_DEFAULT_BUFFER ((size_t)64 * 1024)
+/* How long a line may wait for its newline before it goes out as is. */
+#define OUTPUT_PARTIAL_MS 100
+
+struct output;
+
+/* What waits to be written: formatted lines, [head, len) of data. */
+struct output_queue {
+	char *data;
+	size_t head, len, cap;
+};
+
+/* One of grace's own descriptors (1 or 2), as the relay writes to it. */
+struct output_sink {
+	struct output *owner;
+	int fd;			/* where lines go */
+	bool own;		/* fd is a description of our own, to close */
+	bool is_socket;		/* written with send(MSG_DONTWAIT) */
+	bool pollable;		/* EAGAIN can happen: wait for EPOLLOUT */
+	bool waiting;		/* watched for writability */
+	bool broken;		/* a write failed for good: lines dropped */
+	/* Streams with lines queued, in turn; the first may own the sink
+	 * (a line of it partly written, which must end before another). */
+	struct output_stream *first, *last;
+	unsigned long long dropped;	/* bytes lost to a broken sink */
+};
+
+/* One pipe of one source: its stdout or its stderr. */
+struct output_stream {
+	struct output_source *source;
+	struct output_sink *sink;
+	bool is_stderr;
+	int rd, wr;		/* grace reads rd; the processes write wr */
+	bool reading;		/* watched (not held back by a full queue) */
+	bool ended;		/* the writer exited: send a partial line */
+	bool after_piece;	/* the last line out was a 64 KiB piece */
+	struct lines lines;
+	struct output_queue queue;
+	struct output_stream *next;	/* on the sink's list */
+	bool listed;
+	struct deadline partial_dl;	/* a partial line's 100 ms */
+};
+
+/* What one service (or the main process, with --log-main) writes. */
+struct output_source {
+	char name[72];
+	struct output_stream out, err;
+};
+
+struct output {
+	struct loop *loop;
+	struct deadlines *deadlines;
+	enum logfmt_format format;
+	bool time;		/* --log-time */
+	size_t limit;		/* --log-buffer */
+	size_t width;		/* the longest name */
+	struct output_source **sources;
+	size_t n, cap;
+	struct output_sink sinks[2];	/* stdout, stderr */
+	bool sinks_open;
+	/* grace's own messages, when lines are relayed to stderr */
+	struct output_stream grace;
+	struct output_source grace_source;
+	/* output_finish(): everything is written, or the wait is over */
+	bool finishing;
+	void (*finished)(void *ctx);
+	void *finished_ctx;
+	struct deadline finish_dl;	/* a reader that takes nothing */
+	long finish_wait_ms;
+};
+
+/* An empty relay: no source, no descriptor. */
+void output_init(struct output *output, enum logfmt_format format,
+		 bool time, size_t limit);
+/* Loop watches and deadlines the relay needs for n sources. */
+size_t output_watches_needed(size_t n);
+size_t output_deadlines_needed(size_t n);
+/* Adds a source named name, with its two pipes; before any process runs,
+ * so it dies on failure. */
+struct output_source *output_add(struct output *output, const char *name);
+/* Opens grace's stdout and stderr for writing without blocking, and
+ * starts reading every source; dies on failure (before any process). */
+void output_start(struct output *output, struct loop *loop,
+		  struct deadlines *deadlines);
+/* The descriptors a process of the source gets as stdout and stderr. */
+int output_stdout_fd(const struct output_source *source);
+int output_stderr_fd(const struct output_source *source);
+/* The source's process has exited: what it wrote, up to a partial line,
+ * goes out. */
+void output_source_ended(struct output_source *source);
+/* No process is left: reads what is still in the pipes and writes it
+ * all, then calls finished(ctx); gives up on a reader that takes nothing
+ * for wait_ms (saying how much was lost).  At once when nothing waits. */
+void output_finish(struct output *output, long wait_ms,
+		   void (*finished)(void *ctx), void *ctx);
+/* Closes every descriptor and frees the memory; grace's messages go
+ * straight to stderr again. */
+void output_free(struct output *output);
+
+#endif
