@@ -1,11 +1,46 @@
 // SPDX-License-Identifier: MIT
 /* Owns cutting a service's output into lines: one fixed buffer read into
- * in place, each byte searched once (memchr) and moved at most once. */
+ * in place, each byte searched once and moved at most once. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lines.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/*
+ * The first newline of n bytes, or NULL: 16 bytes at a time.  The static
+ * binary's C library (musl) searches a word at a time, which made this
+ * search a quarter of the relay's time on 100-byte lines.
+ */
+static const char *
+find_newline(const char *p, size_t n)
+{
+	const __m128i newline = _mm_set1_epi8('\n');
+	size_t i = 0;
+	int mask;
+
+	for (; i + 16 <= n; i += 16) {
+		mask = _mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(const void *)(p + i)),
+			newline));
+		if (mask != 0)
+			return p + i + __builtin_ctz((unsigned)mask);
+	}
+	for (; i < n; i++)
+		if (p[i] == '\n')
+			return p + i;
+	return NULL;
+}
+#else
+static const char *
+find_newline(const char *p, size_t n)
+{
+	return memchr(p, '\n', n);
+}
+#endif
 
 int
 lines_init(struct lines *lines, size_t cap)
@@ -77,7 +112,7 @@ lines_next(struct lines *lines, const char **line, size_t *len)
 {
 	const char *nl;
 
-	nl = memchr(lines->buf + lines->scan, '\n', lines->len - lines->scan);
+	nl = find_newline(lines->buf + lines->scan, lines->len - lines->scan);
 	if (nl != NULL) {
 		*line = lines->buf + lines->start;
 		*len = (size_t)(nl - *line);

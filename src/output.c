@@ -96,8 +96,6 @@ open_stream(struct output_stream *stream, const char *name)
 			  stream->is_stderr ? "stderr" : "stdout");
 	stream->rd = fds[0];
 	stream->wr = fds[1];
-	if (lines_init(&stream->lines, LINES_MAX) < 0)
-		die("%s: unable to allocate its output buffer", name);
 }
 
 /* A zeroed source; dies when out of memory (before any process). */
@@ -193,6 +191,22 @@ open_sink(struct output *output, struct output_sink *sink, int fd)
 	sink->own = sink->pollable = true;
 }
 
+/* Makes the source's plain label, "NAME<padding> | ". */
+static void
+make_prefix(struct output_source *source, size_t width)
+{
+	struct logfmt_line line = {
+		.service = source->name,
+		.width = width,
+		.text = "",
+		.len = 0,
+	};
+
+	/* The name is shorter than the prefix's room: the label fits. */
+	source->prefix_len =
+		logfmt_write(LOGFMT_PLAIN, &line, source->prefix) - 1;
+}
+
 static void on_grace_message(const char *line, size_t len, void *ctx);
 
 /* Starts reading a stream's pipe. */
@@ -217,6 +231,7 @@ output_start(struct output *output, struct loop *loop,
 	init_stream(&output->grace, &output->grace_source, true);
 	output->grace.sink = &output->sinks[1];
 	for (i = 0; i < output->n; i++) {
+		make_prefix(output->sources[i], output->width);
 		output->sources[i]->out.sink = &output->sinks[0];
 		output->sources[i]->err.sink = &output->sinks[1];
 		watch_stream(&output->sources[i]->out);
@@ -275,6 +290,69 @@ list_stream(struct output_stream *stream)
 	else
 		sink->first = stream;
 	sink->last = stream;
+}
+
+/*
+ * Copies n bytes of a line.  A size-optimised memcpy becomes rep movsb,
+ * which takes longer to start than a 100-byte line takes to copy: short
+ * copies go in 16-byte blocks instead (the last one overlapping), long
+ * ones to memcpy.
+ */
+static void
+copy_line(char *dst, const char *src, size_t n)
+{
+	uint64_t w[2];
+	uint32_t h;
+	size_t i;
+
+	if (n > 256) {
+		memcpy(dst, src, n);
+	} else if (n >= 16) {
+		for (i = 0; i + 16 < n; i += 16) {
+			memcpy(w, src + i, sizeof(w));
+			memcpy(dst + i, w, sizeof(w));
+		}
+		memcpy(w, src + n - 16, sizeof(w));
+		memcpy(dst + n - 16, w, sizeof(w));
+	} else if (n >= 8) {
+		memcpy(w, src, 8);
+		memcpy(dst, w, 8);
+		memcpy(w, src + n - 8, 8);
+		memcpy(dst + n - 8, w, 8);
+	} else if (n >= 4) {
+		memcpy(&h, src, sizeof(h));
+		memcpy(dst, &h, sizeof(h));
+		memcpy(&h, src + n - 4, sizeof(h));
+		memcpy(dst + n - 4, &h, sizeof(h));
+	} else {
+		for (i = 0; i < n; i++)
+			dst[i] = src[i];
+	}
+}
+
+/*
+ * The common case, plain lines with no time, without a call per line
+ * into the formatter: the source's label, made once by logfmt itself
+ * (so there is one definition of the format), then the line.
+ */
+static void
+queue_plain(struct output_stream *stream, const char *text, size_t len)
+{
+	const struct output_source *source = stream->source;
+	struct output_queue *queue = &stream->queue;
+	size_t need = source->prefix_len + len + 1;
+	char *p;
+
+	if (queue->cap - queue->len < need && queue_room(queue, need) == NULL) {
+		warn("%s: unable to queue a line of its output: out of memory",
+		     source->name);
+		return;
+	}
+	p = queue->data + queue->len;
+	copy_line(p, source->prefix, source->prefix_len);
+	copy_line(p + source->prefix_len, text, len);
+	p[source->prefix_len + len] = '\n';
+	queue->len += need;
 }
 
 /* Queues one line of a source's stream, labelled. */
@@ -368,6 +446,7 @@ static void
 frame(struct output_stream *stream, const struct timespec *now)
 {
 	struct output *output = stream->sink->owner;
+	bool fast = output->format == LOGFMT_PLAIN && !output->time;
 	enum lines_kind kind;
 	const char *text;
 	size_t len;
@@ -377,12 +456,18 @@ frame(struct output_stream *stream, const struct timespec *now)
 		/* A line of exactly 64 KiB pieces ends with an empty one: in
 		 * json it says where the line ended; plain needs no empty
 		 * line the service never wrote. */
-		if (!(kind == LINES_WHOLE && len == 0 && stream->after_piece &&
-		      output->format == LOGFMT_PLAIN))
+		if (kind == LINES_WHOLE && len == 0 && stream->after_piece &&
+		    output->format == LOGFMT_PLAIN)
+			;
+		else if (fast)
+			queue_plain(stream, text, len);
+		else
 			queue_line(stream, text, len, kind != LINES_WHOLE,
 				   now);
 		stream->after_piece = kind == LINES_PIECE;
 	}
+	if (queued(&stream->queue) > 0)
+		list_stream(stream);
 	if (lines_pending(&stream->lines) == 0)
 		deadline_cancel(output->deadlines, &stream->partial_dl);
 	else if (!deadline_armed(&stream->partial_dl))
@@ -405,6 +490,15 @@ pump(struct output_stream *stream)
 	ssize_t n;
 	char *space;
 
+	/* The buffer comes with the first output: a quiet service costs no
+	 * memory for it. */
+	if (stream->lines.buf == NULL &&
+	    lines_init(&stream->lines, LINES_MAX) < 0) {
+		warn("%s: unable to allocate a buffer for its output",
+		     stream->source->name);
+		hold_stream(stream);
+		return;
+	}
 	for (;;) {
 		if (queued(&stream->queue) >= output->limit) {
 			hold_stream(stream);

@@ -60,6 +60,8 @@ struct output_stream {
 /* What one service (or the main process, with --log-main) writes. */
 struct output_source {
 	char name[72];
+	char prefix[72 + 8];	/* "NAME<padding> | ", plain lines' label */
+	size_t prefix_len;
 	struct output_stream out, err;
 };
 
