@@ -415,6 +415,18 @@ hold_stream(struct output_stream *stream)
 	stream->reading = false;
 }
 
+/* A held stream's queue is back within its bound: its pipe is read
+ * again, from the loop; at once if its writer has ended (its pipe may be
+ * empty, and its partial line must still go out). */
+static void
+resume_stream(struct output_stream *stream)
+{
+	if (stream->ended)
+		pump(stream);
+	else
+		watch_stream(stream);
+}
+
 /* The unfinished line goes out as it is. */
 static void
 send_partial(struct output_stream *stream)
@@ -477,17 +489,20 @@ frame(struct output_stream *stream, const struct timespec *now)
 
 /*
  * Reads what the pipe holds, a buffer at a time, while the stream's queue
- * is within its bound; holds the pipe once it is not.  An ended writer's
- * partial line goes out once the pipe is empty.  Returns with the pipe
- * empty, or held.
+ * is within its bound (holding the pipe once it is not), and at most
+ * OUTPUT_READS buffers a call: a writer as fast as grace cannot keep the
+ * loop from everything else; the pipe, still readable, is back at the
+ * next turn (stream->more says so).  An ended writer's partial line goes
+ * out once the pipe is empty.
  */
 static void
 pump(struct output_stream *stream)
 {
 	struct output *output = stream->sink->owner;
 	struct timespec now;
+	unsigned reads = 0;
 	size_t room;
-	ssize_t n;
+	ssize_t n = 0;
 	char *space;
 
 	/* The buffer comes with the first output: a quiet service costs no
@@ -499,10 +514,15 @@ pump(struct output_stream *stream)
 		hold_stream(stream);
 		return;
 	}
+	stream->more = false;
 	for (;;) {
 		if (queued(&stream->queue) >= output->limit) {
 			hold_stream(stream);
 			return;
+		}
+		if (reads++ == OUTPUT_READS) {
+			stream->more = true;
+			break;
 		}
 		space = lines_space(&stream->lines, &room);
 		n = read(stream->rd, space, room);
@@ -517,7 +537,7 @@ pump(struct output_stream *stream)
 	if (n < 0 && errno != EAGAIN)
 		warn_errno("%s: unable to read its output",
 			   stream->source->name);
-	if (stream->ended) {
+	if (stream->ended && !stream->more) {
 		stream->ended = false;
 		send_partial(stream);
 	}
@@ -632,7 +652,8 @@ flush_sink(struct output_sink *sink)
 		if (n < 0) {
 			errno = (int)-n;
 			sink->broken = true;
-			log_set_writer(NULL, NULL);
+			if (sink == &sink->owner->sinks[1])
+				log_set_writer(NULL, NULL);
 			warn_errno("unable to write services' output to "
 				   "descriptor %d", sink == sink->owner->sinks
 							? STDOUT_FILENO
@@ -661,7 +682,7 @@ flush_sink(struct output_sink *sink)
 		}
 		if (stream != &sink->owner->grace && !stream->reading &&
 		    queued(&stream->queue) < sink->owner->limit)
-			pump(stream);
+			resume_stream(stream);
 	}
 	all_written(sink->owner);
 }
@@ -708,7 +729,8 @@ pending(const struct output *output)
 		return true;
 	for (i = 0; i < output->n; i++)
 		if (!output->sources[i]->out.reading ||
-		    !output->sources[i]->err.reading)
+		    !output->sources[i]->err.reading ||
+		    output->sources[i]->out.more || output->sources[i]->err.more)
 			return true;
 	return false;
 }

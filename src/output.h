@@ -15,6 +15,8 @@
 
 /* The default bound of what waits per stream for a slow reader. */
 #define OUTPUT_DEFAULT_BUFFER ((size_t)64 * 1024)
+/* The most buffers read from one pipe before the loop's next turn. */
+#define OUTPUT_READS 16
 /* How long a line may wait for its newline before it goes out as is. */
 #define OUTPUT_PARTIAL_MS 100
 
@@ -50,6 +52,7 @@ struct output_stream {
 	bool reading;		/* watched (not held back by a full queue) */
 	bool ended;		/* the writer exited: send a partial line */
 	bool after_piece;	/* the last line out was a 64 KiB piece */
+	bool more;		/* the last pump stopped before the pipe's end */
 	struct lines lines;
 	struct output_queue queue;
 	struct output_stream *next;	/* on the sink's list */

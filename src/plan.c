@@ -869,10 +869,12 @@ print_service(const struct plan_service *svc, FILE *out)
 	print_readiness(unit, out);
 	fputs("; ", out);
 	print_restart(unit, out);
-	fprintf(out, "; %s; stop: %s to %s, SIGKILL after %s\n",
+	fprintf(out, "; %s; stop: %s to %s, SIGKILL after %s; output: %s\n",
 		unit->essential ? "essential" : "not essential",
 		sig_name(unit->kill_signal, sig), modes[unit->kill_mode],
-		show_ms(unit->timeout_stop_ms, t, sizeof(t)));
+		show_ms(unit->timeout_stop_ms, t, sizeof(t)),
+		unit->output_inherit ? "grace's stdout and stderr"
+				     : "labelled lines");
 }
 
 void

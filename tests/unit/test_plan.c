@@ -742,7 +742,8 @@ test_print(void **state)
 	const char *text;
 
 	write_unit(f, "db", "");
-	write_unit(f, "cache", "");
+	write_file(f, "cache.service",
+		   "[Service]\nExecStart=/bin/true\nStandardOutput=inherit\n");
 	write_file(f, "web.service",
 		   "[Unit]\nAfter=db cache\n[Service]\nExecStart=/bin/true\n"
 		   "Restart=on-failure\nRestartSec=1.5s\n");
@@ -757,7 +758,10 @@ test_print(void **state)
 			"ready)\n");
 	expect_in(text, "service db: simple, user (grace's); ready: when "
 			"started (within 90s); restart: no; essential; stop: "
-			"SIGTERM to the group, SIGKILL after 10s\n");
+			"SIGTERM to the group, SIGKILL after 10s; output: "
+			"labelled lines\n");
+	expect_in(text, "service cache: simple");
+	expect_in(text, "; output: grace's stdout and stderr\n");
 	expect_in(text, "service web: simple");
 	expect_in(text, "restart: on-failure after 1.5s, at most 5 starts in "
 			"10s;");
