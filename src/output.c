@@ -10,8 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,16 +23,26 @@
 static void pump(struct output_stream *stream);
 static void flush_sink(struct output_sink *sink);
 static void on_finish_timeout(struct deadline *deadline, void *ctx);
+static void on_retry(struct deadline *deadline, void *ctx);
 
 void
 output_init(struct output *output, enum logfmt_format format, bool time,
 	    size_t limit)
 {
+	size_t i;
+
 	memset(output, 0, sizeof(*output));
 	output->format = format;
 	output->time = time;
 	output->limit = limit > 0 ? limit : OUTPUT_DEFAULT_BUFFER;
-	output->sinks[0].fd = output->sinks[1].fd = -1;
+	for (i = 0; i < 2; i++) {
+		output->sinks[i].owner = output;
+		output->sinks[i].sink.fd = -1;
+		output->sinks[i].sink.restore_flags = -1;
+		deadline_init(&output->sinks[i].retry_dl, on_retry,
+			      &output->sinks[i]);
+	}
+	output->err_sink = &output->sinks[1];
 	deadline_init(&output->finish_dl, on_finish_timeout, output);
 }
 
@@ -47,7 +56,9 @@ output_watches_needed(size_t n)
 size_t
 output_deadlines_needed(size_t n)
 {
-	return n > 0 ? 2 * n + 1 : 0;
+	/* A partial line's and a resume's a stream, each sink's retry, and
+	 * the wait at the stop. */
+	return n > 0 ? 4 * n + 3 : 0;
 }
 
 /* A pipe whose ends are both above stderr (a closed stdio descriptor of
@@ -75,6 +86,7 @@ open_pipe(int fds[2])
 }
 
 static void on_partial(struct deadline *deadline, void *ctx);
+static void on_resume(struct deadline *deadline, void *ctx);
 
 static void
 init_stream(struct output_stream *stream, struct output_source *source,
@@ -84,6 +96,7 @@ init_stream(struct output_stream *stream, struct output_source *source,
 	stream->is_stderr = is_stderr;
 	stream->rd = stream->wr = -1;
 	deadline_init(&stream->partial_dl, on_partial, stream);
+	deadline_init(&stream->resume_dl, on_resume, stream);
 }
 
 static void
@@ -151,46 +164,6 @@ output_stderr_fd(const struct output_source *source)
 	return source->err.wr;
 }
 
-/*
- * grace's stdout or stderr, for writes that never block.  O_NONBLOCK on
- * descriptor fd itself would change the open file description the main
- * process and the StandardOutput=inherit services share, and their writes
- * would fail with EAGAIN; so a pipe or a terminal is opened again, through
- * /proc, as a description of grace's own.  A socket is written with
- * MSG_DONTWAIT; a regular file never makes a write wait for a reader.
- * Without /proc, writes may block: said once with -v.
- */
-static void
-open_sink(struct output *output, struct output_sink *sink, int fd)
-{
-	char path[32];
-	struct stat st;
-	int own;
-
-	sink->owner = output;
-	sink->fd = fd;
-	if (fstat(fd, &st) < 0) {
-		/* Closed: nothing can be written, and nothing is waited for. */
-		sink->broken = true;
-		return;
-	}
-	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
-		return;
-	if (S_ISSOCK(st.st_mode)) {
-		sink->is_socket = sink->pollable = true;
-		return;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	own = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (own < 0) {
-		info("unable to reopen descriptor %d without blocking (%s): "
-		     "writes to it may wait", fd, strerror(errno));
-		return;
-	}
-	sink->fd = own;
-	sink->own = sink->pollable = true;
-}
-
 /* Makes the source's plain label, "NAME<padding> | ". */
 static void
 make_prefix(struct output_source *source, size_t width)
@@ -215,7 +188,7 @@ watch_stream(struct output_stream *stream);
 
 void
 output_start(struct output *output, struct loop *loop,
-	     struct deadlines *deadlines)
+	     struct deadlines *deadlines, bool shared)
 {
 	size_t i;
 
@@ -223,17 +196,22 @@ output_start(struct output *output, struct loop *loop,
 	output->deadlines = deadlines;
 	if (output->n == 0)
 		return;
-	open_sink(output, &output->sinks[0], STDOUT_FILENO);
-	open_sink(output, &output->sinks[1], STDERR_FILENO);
+	sink_open(&output->sinks[0].sink, STDOUT_FILENO, shared);
+	/* One file behind both (2>&1, a terminal): one sink, one turn, so
+	 * that a stderr line never cuts into a stdout line. */
+	if (sink_same_file(STDOUT_FILENO, STDERR_FILENO))
+		output->err_sink = &output->sinks[0];
+	else
+		sink_open(&output->sinks[1].sink, STDERR_FILENO, shared);
 	output->sinks_open = true;
 	snprintf(output->grace_source.name, sizeof(output->grace_source.name),
 		 "grace");
 	init_stream(&output->grace, &output->grace_source, true);
-	output->grace.sink = &output->sinks[1];
+	output->grace.sink = output->err_sink;
 	for (i = 0; i < output->n; i++) {
 		make_prefix(output->sources[i], output->width);
 		output->sources[i]->out.sink = &output->sinks[0];
-		output->sources[i]->err.sink = &output->sinks[1];
+		output->sources[i]->err.sink = output->err_sink;
 		watch_stream(&output->sources[i]->out);
 		watch_stream(&output->sources[i]->err);
 	}
@@ -415,16 +393,28 @@ hold_stream(struct output_stream *stream)
 	stream->reading = false;
 }
 
-/* A held stream's queue is back within its bound: its pipe is read
- * again, from the loop; at once if its writer has ended (its pipe may be
- * empty, and its partial line must still go out). */
+/* A held stream's queue is back within its bound: it is read again at
+ * the loop's next turn (its pipe may be empty while its buffer still
+ * holds lines, or its ended writer's partial line), never from inside a
+ * flush, which a writer as fast as the reader could then keep going. */
 static void
 resume_stream(struct output_stream *stream)
 {
-	if (stream->ended)
-		pump(stream);
-	else
-		watch_stream(stream);
+	if (!deadline_armed(&stream->resume_dl))
+		deadline_after(stream->sink->owner->deadlines,
+			       &stream->resume_dl, 0);
+}
+
+static void
+on_resume(struct deadline *deadline, void *ctx)
+{
+	struct output_stream *stream = ctx;
+
+	(void)deadline;
+	if (stream->reading)
+		return;
+	pump(stream);
+	flush_sink(stream->sink);
 }
 
 /* The unfinished line goes out as it is. */
@@ -442,29 +432,53 @@ send_partial(struct output_stream *stream)
 	queue_line(stream, text, len, true, &now);
 }
 
+/* Whether the pipe holds bytes not read yet. */
+static bool
+pipe_holds_more(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
+/* A line without its newline for OUTPUT_PARTIAL_MS goes out as it is --
+ * unless its rest may be waiting in the pipe (held by backpressure, or
+ * not read yet): then it gets as long again. */
 static void
 on_partial(struct deadline *deadline, void *ctx)
 {
 	struct output_stream *stream = ctx;
+	struct output *output = stream->sink->owner;
 
-	(void)deadline;
+	if (!stream->reading || pipe_holds_more(stream->rd)) {
+		deadline_after(output->deadlines, deadline, OUTPUT_PARTIAL_MS);
+		return;
+	}
 	send_partial(stream);
 	flush_sink(stream->sink);
 }
 
-/* Queues the lines of what was read; an unfinished one waits up to
- * OUTPUT_PARTIAL_MS for its newline. */
-static void
-frame(struct output_stream *stream, const struct timespec *now)
+/*
+ * Queues the lines of what was read while the queue is within its bound;
+ * false when it stopped at the bound, with lines left in the buffer (so a
+ * stalled reader holds at most a buffer and a bound per stream).  Once all
+ * are out, an unfinished one waits up to OUTPUT_PARTIAL_MS for its
+ * newline.
+ */
+static bool
+frame(struct output_stream *stream)
 {
 	struct output *output = stream->sink->owner;
 	bool fast = output->format == LOGFMT_PLAIN && !output->time;
-	enum lines_kind kind;
+	enum lines_kind kind = LINES_NONE;
+	struct timespec now;
 	const char *text;
 	size_t len;
 
-	while ((kind = lines_next(&stream->lines, &text, &len)) !=
-	       LINES_NONE) {
+	clock_gettime(CLOCK_REALTIME, &now);
+	while (queued(&stream->queue) < output->limit &&
+	       (kind = lines_next(&stream->lines, &text, &len)) !=
+		       LINES_NONE) {
 		/* A line of exactly 64 KiB pieces ends with an empty one: in
 		 * json it says where the line ended; plain needs no empty
 		 * line the service never wrote. */
@@ -475,52 +489,61 @@ frame(struct output_stream *stream, const struct timespec *now)
 			queue_plain(stream, text, len);
 		else
 			queue_line(stream, text, len, kind != LINES_WHOLE,
-				   now);
+				   &now);
 		stream->after_piece = kind == LINES_PIECE;
 	}
 	if (queued(&stream->queue) > 0)
 		list_stream(stream);
+	if (kind != LINES_NONE)
+		return false;
 	if (lines_pending(&stream->lines) == 0)
 		deadline_cancel(output->deadlines, &stream->partial_dl);
 	else if (!deadline_armed(&stream->partial_dl))
 		deadline_after(output->deadlines, &stream->partial_dl,
 			       OUTPUT_PARTIAL_MS);
+	return true;
 }
 
 /*
- * Reads what the pipe holds, a buffer at a time, while the stream's queue
- * is within its bound (holding the pipe once it is not), and at most
- * OUTPUT_READS buffers a call: a writer as fast as grace cannot keep the
- * loop from everything else; the pipe, still readable, is back at the
- * next turn (stream->more says so).  An ended writer's partial line goes
- * out once the pipe is empty.
+ * Frames what the buffer still holds, then reads what the pipe holds, a
+ * buffer at a time, while the stream's queue is within its bound (holding
+ * the pipe once it is not), and at most OUTPUT_READS buffers a call: a
+ * writer as fast as grace cannot keep the loop from everything else; the
+ * pipe, still readable, is back at the next turn (stream->more says so).
+ * At the stop no writer is left, and the pipe is read to its end.  An
+ * ended writer's partial line goes out once the pipe is empty.
  */
 static void
 pump(struct output_stream *stream)
 {
 	struct output *output = stream->sink->owner;
-	struct timespec now;
 	unsigned reads = 0;
 	size_t room;
 	ssize_t n = 0;
 	char *space;
 
 	/* The buffer comes with the first output: a quiet service costs no
-	 * memory for it. */
+	 * memory for it.  Without one, the pipe waits and is tried again. */
 	if (stream->lines.buf == NULL &&
 	    lines_init(&stream->lines, LINES_MAX) < 0) {
 		warn("%s: unable to allocate a buffer for its output",
 		     stream->source->name);
 		hold_stream(stream);
+		deadline_after(output->deadlines, &stream->resume_dl,
+			       OUTPUT_RETRY_MS);
 		return;
 	}
 	stream->more = false;
+	if (!frame(stream)) {
+		hold_stream(stream);
+		return;
+	}
 	for (;;) {
 		if (queued(&stream->queue) >= output->limit) {
 			hold_stream(stream);
 			return;
 		}
-		if (reads++ == OUTPUT_READS) {
+		if (!output->finishing && reads++ == OUTPUT_READS) {
 			stream->more = true;
 			break;
 		}
@@ -531,8 +554,10 @@ pump(struct output_stream *stream)
 		if (n <= 0)
 			break;
 		lines_commit(&stream->lines, (size_t)n);
-		clock_gettime(CLOCK_REALTIME, &now);
-		frame(stream, &now);
+		if (!frame(stream)) {
+			hold_stream(stream);
+			return;
+		}
 	}
 	if (n < 0 && errno != EAGAIN)
 		warn_errno("%s: unable to read its output",
@@ -566,43 +591,31 @@ output_source_ended(struct output_source *source)
 
 /* --- writing ---------------------------------------------------------- */
 
-/* One write of up to len bytes: how many went, 0 when the sink is full
- * (EAGAIN), -errno when it is broken. */
-static ssize_t
-write_some(const struct output_sink *sink, const char *data, size_t len)
-{
-	ssize_t n;
-
-	do
-		n = sink->is_socket
-			    ? send(sink->fd, data, len,
-				   MSG_DONTWAIT | MSG_NOSIGNAL)
-			    : write(sink->fd, data, len);
-	while (n < 0 && errno == EINTR);
-	if (n >= 0)
-		return n;
-	return errno == EAGAIN ? 0 : -errno;
-}
-
 static void on_writable(int fd, void *ctx);
 
-/* Wakes up when the sink takes more. */
+/* Wakes up when the sink takes more; where its writability cannot be
+ * watched (epoll refused it), tries again after OUTPUT_RETRY_MS. */
 static void
 wait_writable(struct output_sink *sink)
 {
-	int rc;
-
 	if (sink->waiting)
 		return;
-	rc = loop_watch_writable(sink->owner->loop, sink->fd, on_writable,
-				 sink);
-	if (rc < 0) {
-		errno = -rc;
-		warn_errno("unable to wait for descriptor %d to take output",
-			   sink->fd);
-		return;
-	}
 	sink->waiting = true;
+	if (loop_watch_writable(sink->owner->loop, sink->sink.fd, on_writable,
+				sink) == 0)
+		return;
+	deadline_after(sink->owner->deadlines, &sink->retry_dl,
+		       OUTPUT_RETRY_MS);
+}
+
+static void
+on_retry(struct deadline *deadline, void *ctx)
+{
+	struct output_sink *sink = ctx;
+
+	(void)deadline;
+	sink->waiting = false;
+	flush_sink(sink);
 }
 
 /* Takes the first stream off the sink's list. */
@@ -618,73 +631,63 @@ unlist_first(struct output_sink *sink)
 	stream->listed = false;
 }
 
-/* A broken sink: what would have gone there is dropped. */
-static void
-drop_queue(struct output_sink *sink, struct output_stream *stream)
-{
-	sink->dropped += queued(&stream->queue);
-	stream->queue.head = stream->queue.len = 0;
-}
-
 static void all_written(struct output *output);
 
 /*
- * Writes the queued lines, stream after stream, each stream's whole queue
- * in one write; a line begun is always finished before another stream's
- * starts.  Stops at EAGAIN (and waits for writability).  A stream whose
- * queue fell within its bound reads its pipe again.
+ * Writes the queued lines, stream after stream, as much of each stream's
+ * queue as a write takes; a line begun is always finished before another
+ * stream's starts.  Stops when the sink has no room (and waits for it).
+ * A stream whose queue fell within its bound is read again.  Not
+ * re-entered: a message grace logs meanwhile is only queued.
  */
 static void
 flush_sink(struct output_sink *sink)
 {
+	struct output *output = sink->owner;
 	struct output_stream *stream;
 	ssize_t n;
 
+	if (sink->flushing)
+		return;
+	sink->flushing = true;
 	while (!sink->waiting && (stream = sink->first) != NULL) {
-		if (sink->broken) {
-			drop_queue(sink, stream);
-			n = 0;
-		} else {
-			n = write_some(sink, stream->queue.data +
-						     stream->queue.head,
-				       queued(&stream->queue));
-		}
+		n = sink->broken ? (ssize_t)queued(&stream->queue)
+				 : sink_write(&sink->sink,
+					      stream->queue.data +
+						      stream->queue.head,
+					      queued(&stream->queue));
 		if (n < 0) {
-			errno = (int)-n;
 			sink->broken = true;
-			if (sink == &sink->owner->sinks[1])
-				log_set_writer(NULL, NULL);
+			errno = (int)-n;
 			warn_errno("unable to write services' output to "
-				   "descriptor %d", sink == sink->owner->sinks
+				   "descriptor %d", sink == output->sinks
 							? STDOUT_FILENO
 							: STDERR_FILENO);
 			continue;
 		}
-		stream->queue.head += (size_t)n;
-		if (n > 0 && sink->owner->finishing)
+		if (sink->broken)
+			sink->dropped += (unsigned long long)n;
+		else if (n > 0 && output->finishing)
 			/* The reader takes output: it gets more time. */
-			deadline_after(sink->owner->deadlines,
-				       &sink->owner->finish_dl,
-				       sink->owner->finish_wait_ms);
+			deadline_after(output->deadlines, &output->finish_dl,
+				       output->finish_wait_ms);
+		stream->queue.head += (size_t)n;
 		if (queued(&stream->queue) == 0) {
 			stream->queue.head = stream->queue.len = 0;
 			unlist_first(sink);
-		} else if (n == 0 || !sink->pollable) {
-			if (sink->pollable)
-				wait_writable(sink);
-			else if (n == 0)
-				break;	/* cannot wait: try at the next line */
-		} else if (stream->queue.data[stream->queue.head - 1] ==
-			   '\n') {
+		} else if (n == 0) {
+			wait_writable(sink);
+		} else if (stream->queue.data[stream->queue.head - 1] == '\n') {
 			/* At a line's end: the next stream's turn. */
 			unlist_first(sink);
 			list_stream(stream);
 		}
-		if (stream != &sink->owner->grace && !stream->reading &&
-		    queued(&stream->queue) < sink->owner->limit)
+		if (stream != &output->grace && !stream->reading &&
+		    queued(&stream->queue) < output->limit)
 			resume_stream(stream);
 	}
-	all_written(sink->owner);
+	sink->flushing = false;
+	all_written(output);
 }
 
 static void
@@ -698,7 +701,8 @@ on_writable(int fd, void *ctx)
 }
 
 /* grace's own message lines, formatted: queued behind the relayed ones,
- * so that none cuts into a line. */
+ * so that none cuts into a line.  A reader that takes nothing makes grace
+ * drop its own messages past a bound, never block on them. */
 static void
 on_grace_message(const char *line, size_t len, void *ctx)
 {
@@ -706,18 +710,37 @@ on_grace_message(const char *line, size_t len, void *ctx)
 	struct output_stream *stream = &output->grace;
 	char *room;
 
-	if (queued(&stream->queue) >= 16 * output->limit)
-		return;		/* a reader that takes nothing: dropped */
-	room = queue_room(&stream->queue, len);
-	if (room == NULL)
+	if (queued(&stream->queue) >= 16 * output->limit ||
+	    (room = queue_room(&stream->queue, len)) == NULL) {
+		stream->sink->dropped += len;
 		return;
+	}
 	memcpy(room, line, len);
 	stream->queue.len += len;
 	list_stream(stream);
 	flush_sink(stream->sink);
 }
 
-/* --- the end ---------------------------------------------------------- */
+/* After the relay: grace's last messages, one attempt each that never
+ * blocks, whole or not at all where the descriptor allows. */
+static void
+on_last_message(const char *line, size_t len, void *ctx)
+{
+	struct output *output = ctx;
+
+	(void)sink_write(&output->err_sink->sink, line, len);
+}
+
+/* --- the end ------------------------------------------------------------ */
+
+/* Whether a stream still has something to read or frame. */
+static bool
+stream_pending(const struct output_stream *stream)
+{
+	return !stream->reading || stream->more ||
+	       deadline_armed(&stream->resume_dl) ||
+	       lines_pending(&stream->lines) > 0;
+}
 
 /* Whether anything still waits to be read or written. */
 static bool
@@ -728,9 +751,8 @@ pending(const struct output *output)
 	if (output->sinks[0].first != NULL || output->sinks[1].first != NULL)
 		return true;
 	for (i = 0; i < output->n; i++)
-		if (!output->sources[i]->out.reading ||
-		    !output->sources[i]->err.reading ||
-		    output->sources[i]->out.more || output->sources[i]->err.more)
+		if (stream_pending(&output->sources[i]->out) ||
+		    stream_pending(&output->sources[i]->err))
 			return true;
 	return false;
 }
@@ -751,7 +773,7 @@ finish(struct output *output)
 		lost += output->sinks[i].dropped;
 	}
 	if (lost > 0) {
-		log_set_writer(NULL, NULL);
+		log_set_writer(on_last_message, output);
 		warn("%llu bytes of services' output could not be written",
 		     lost);
 	}
@@ -761,7 +783,7 @@ finish(struct output *output)
 static void
 all_written(struct output *output)
 {
-	if (output->finishing && !pending(output))
+	if (output->finishing && !output->ending_all && !pending(output))
 		finish(output);
 }
 
@@ -785,10 +807,17 @@ output_finish(struct output *output, long wait_ms,
 		return;
 	}
 	output->finishing = true;
-	output->finish_wait_ms = wait_ms;
-	deadline_after(output->deadlines, &output->finish_dl, wait_ms);
-	for (i = 0; i < output->n && output->finishing; i++)
+	output->finish_wait_ms = wait_ms > OUTPUT_FINISH_MIN_MS
+					 ? wait_ms
+					 : OUTPUT_FINISH_MIN_MS;
+	deadline_after(output->deadlines, &output->finish_dl,
+		       output->finish_wait_ms);
+	/* Every source first: the first's flush must not find the relay
+	 * done while the others' pipes still hold lines. */
+	output->ending_all = true;
+	for (i = 0; i < output->n; i++)
 		output_source_ended(output->sources[i]);
+	output->ending_all = false;
 	all_written(output);
 }
 
@@ -797,8 +826,10 @@ free_stream(struct output *output, struct output_stream *stream)
 {
 	if (stream->reading)
 		(void)loop_unwatch(output->loop, stream->rd);
-	if (output->deadlines != NULL)
+	if (output->deadlines != NULL) {
 		deadline_cancel(output->deadlines, &stream->partial_dl);
+		deadline_cancel(output->deadlines, &stream->resume_dl);
+	}
 	if (stream->rd >= 0)
 		close(stream->rd);
 	if (stream->wr >= 0)
@@ -813,8 +844,6 @@ output_free(struct output *output)
 {
 	size_t i;
 
-	if (output->sinks_open)
-		log_set_writer(NULL, NULL);
 	for (i = 0; i < output->n; i++) {
 		free_stream(output, &output->sources[i]->out);
 		free_stream(output, &output->sources[i]->err);
@@ -824,14 +853,18 @@ output_free(struct output *output)
 	output->sources = NULL;
 	output->n = output->cap = 0;
 	free(output->grace.queue.data);
-	output->grace.queue.data = NULL;
+	memset(&output->grace.queue, 0, sizeof(output->grace.queue));
 	for (i = 0; i < 2; i++) {
-		if (output->sinks[i].waiting)
-			(void)loop_unwatch(output->loop, output->sinks[i].fd);
-		if (output->sinks[i].own)
-			close(output->sinks[i].fd);
-		output->sinks[i].own = false;
+		if (output->sinks[i].waiting && output->loop != NULL)
+			(void)loop_unwatch(output->loop,
+					   output->sinks[i].sink.fd);
+		if (output->deadlines != NULL)
+			deadline_cancel(output->deadlines,
+					&output->sinks[i].retry_dl);
 	}
 	if (output->deadlines != NULL)
 		deadline_cancel(output->deadlines, &output->finish_dl);
+	/* The sinks stay open for grace's last lines, until it exits. */
+	if (output->sinks_open)
+		log_set_writer(on_last_message, output);
 }

@@ -12,6 +12,7 @@
 #include "lines.h"
 #include "logfmt.h"
 #include "loop.h"
+#include "sink.h"
 
 /* The default bound of what waits per stream for a slow reader. */
 #define OUTPUT_DEFAULT_BUFFER ((size_t)64 * 1024)
@@ -19,6 +20,10 @@
 #define OUTPUT_READS 16
 /* How long a line may wait for its newline before it goes out as is. */
 #define OUTPUT_PARTIAL_MS 100
+/* At the stop, the least time a reader that takes nothing is given. */
+#define OUTPUT_FINISH_MIN_MS 1000
+/* How soon a sink whose writability could not be watched tries again. */
+#define OUTPUT_RETRY_MS 100
 
 struct output;
 
@@ -28,18 +33,17 @@ struct output_queue {
 	size_t head, len, cap;
 };
 
-/* One of grace's own descriptors (1 or 2), as the relay writes to it. */
+/* grace's stdout or stderr, and the streams whose lines wait for it. */
 struct output_sink {
 	struct output *owner;
-	int fd;			/* where lines go */
-	bool own;		/* fd is a description of our own, to close */
-	bool is_socket;		/* written with send(MSG_DONTWAIT) */
-	bool pollable;		/* EAGAIN can happen: wait for EPOLLOUT */
-	bool waiting;		/* watched for writability */
+	struct sink sink;
+	bool waiting;		/* for writability, or for a retry */
 	bool broken;		/* a write failed for good: lines dropped */
+	bool flushing;		/* flush_sink() runs: messages only queue */
 	/* Streams with lines queued, in turn; the first may own the sink
 	 * (a line of it partly written, which must end before another). */
 	struct output_stream *first, *last;
+	struct deadline retry_dl;
 	unsigned long long dropped;	/* bytes lost to a broken sink */
 };
 
@@ -53,6 +57,7 @@ struct output_stream {
 	bool ended;		/* the writer exited: send a partial line */
 	bool after_piece;	/* the last line out was a 64 KiB piece */
 	bool more;		/* the last pump stopped before the pipe's end */
+	struct deadline resume_dl;	/* read again, from the loop */
 	struct lines lines;
 	struct output_queue queue;
 	struct output_stream *next;	/* on the sink's list */
@@ -78,12 +83,14 @@ struct output {
 	struct output_source **sources;
 	size_t n, cap;
 	struct output_sink sinks[2];	/* stdout, stderr */
+	struct output_sink *err_sink;	/* sinks[1], or [0]: the same file */
 	bool sinks_open;
 	/* grace's own messages, when lines are relayed to stderr */
 	struct output_stream grace;
 	struct output_source grace_source;
 	/* output_finish(): everything is written, or the wait is over */
 	bool finishing;
+	bool ending_all;	/* output_finish() ends every source */
 	void (*finished)(void *ctx);
 	void *finished_ctx;
 	struct deadline finish_dl;	/* a reader that takes nothing */
@@ -99,10 +106,11 @@ size_t output_deadlines_needed(size_t n);
 /* Adds a source named name, with its two pipes; before any process runs,
  * so it dies on failure. */
 struct output_source *output_add(struct output *output, const char *name);
-/* Opens grace's stdout and stderr for writing without blocking, and
- * starts reading every source; dies on failure (before any process). */
+/* Opens grace's stdout and stderr for writing without blocking (shared:
+ * other processes write to them too, the main command or services with
+ * StandardOutput=inherit), and starts reading every source. */
 void output_start(struct output *output, struct loop *loop,
-		  struct deadlines *deadlines);
+		  struct deadlines *deadlines, bool shared);
 /* The descriptors a process of the source gets as stdout and stderr. */
 int output_stdout_fd(const struct output_source *source);
 int output_stderr_fd(const struct output_source *source);
@@ -111,11 +119,13 @@ int output_stderr_fd(const struct output_source *source);
 void output_source_ended(struct output_source *source);
 /* No process is left: reads what is still in the pipes and writes it
  * all, then calls finished(ctx); gives up on a reader that takes nothing
- * for wait_ms (saying how much was lost).  At once when nothing waits. */
+ * for wait_ms (at least OUTPUT_FINISH_MIN_MS), saying how much was lost.
+ * At once when nothing waits. */
 void output_finish(struct output *output, long wait_ms,
 		   void (*finished)(void *ctx), void *ctx);
-/* Closes every descriptor and frees the memory; grace's messages go
- * straight to stderr again. */
+/* Closes the pipes and frees the memory; grace's last messages go to its
+ * stderr with one attempt each that never blocks (the descriptor stays
+ * open for them until grace exits). */
 void output_free(struct output *output);
 
 #endif

@@ -641,6 +641,21 @@ count_relayed(const struct settings *settings, const struct plan *plan)
 	return n;
 }
 
+/* Whether any process writes straight to grace's stdout and stderr: the
+ * main command (without --log-main), a StandardOutput=inherit service. */
+static bool
+passes_through(const struct settings *settings, const struct plan *plan)
+{
+	size_t i;
+
+	if (settings->command != NULL && !settings->log_main)
+		return true;
+	for (i = 0; i < plan->n; i++)
+		if (plan->services[i].unit.output_inherit)
+			return true;
+	return false;
+}
+
 /* The last part of a path: what --log-main names the main command. */
 static const char *
 base_name(const char *path)
@@ -715,7 +730,8 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 	if (settings->log_main && settings->command != NULL)
 		sv->main_output = output_add(&sv->output,
 					     base_name(settings->command[0]));
-	output_start(&sv->output, &sv->loop, &sv->deadlines);
+	output_start(&sv->output, &sv->loop, &sv->deadlines,
+		     passes_through(settings, plan));
 }
 
 int
