@@ -430,6 +430,7 @@ send_partial(struct output_stream *stream)
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	queue_line(stream, text, len, true, &now);
+	stream->after_piece = true;
 }
 
 /* Whether the pipe holds bytes not read yet. */
@@ -479,9 +480,10 @@ frame(struct output_stream *stream)
 	while (queued(&stream->queue) < output->limit &&
 	       (kind = lines_next(&stream->lines, &text, &len)) !=
 		       LINES_NONE) {
-		/* A line of exactly 64 KiB pieces ends with an empty one: in
-		 * json it says where the line ended; plain needs no empty
-		 * line the service never wrote. */
+		/* A line cut before its newline (64 KiB pieces, or gone out
+		 * after its 100 ms) may end with an empty one: in json it
+		 * says where the line ended; plain needs no empty line the
+		 * service never wrote. */
 		if (kind == LINES_WHOLE && len == 0 && stream->after_piece &&
 		    output->format == LOGFMT_PLAIN)
 			;

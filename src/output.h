@@ -55,7 +55,7 @@ struct output_stream {
 	int rd, wr;		/* grace reads rd; the processes write wr */
 	bool reading;		/* watched (not held back by a full queue) */
 	bool ended;		/* the writer exited: send a partial line */
-	bool after_piece;	/* the last line out was a 64 KiB piece */
+	bool after_piece;	/* the last line out was cut before its end */
 	bool more;		/* the last pump stopped before the pipe's end */
 	struct deadline resume_dl;	/* read again, from the loop */
 	struct lines lines;
