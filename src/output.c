@@ -472,6 +472,7 @@ frame(struct output_stream *stream)
 	struct output *output = stream->sink->owner;
 	bool fast = output->format == LOGFMT_PLAIN && !output->time;
 	enum lines_kind kind = LINES_NONE;
+	bool ended_one = false;
 	struct timespec now;
 	const char *text;
 	size_t len;
@@ -493,14 +494,17 @@ frame(struct output_stream *stream)
 			queue_line(stream, text, len, kind != LINES_WHOLE,
 				   &now);
 		stream->after_piece = kind == LINES_PIECE;
+		ended_one = true;
 	}
 	if (queued(&stream->queue) > 0)
 		list_stream(stream);
 	if (kind != LINES_NONE)
 		return false;
+	/* The 100 ms run from the unfinished line's first byte: they start
+	 * again when a line before it ended in this read. */
 	if (lines_pending(&stream->lines) == 0)
 		deadline_cancel(output->deadlines, &stream->partial_dl);
-	else if (!deadline_armed(&stream->partial_dl))
+	else if (ended_one || !deadline_armed(&stream->partial_dl))
 		deadline_after(output->deadlines, &stream->partial_dl,
 			       OUTPUT_PARTIAL_MS);
 	return true;

@@ -20,7 +20,7 @@
  *
  *	chatter felix --stream both --width 80 --lines 100000 --hold
  *
- * The options are steps, run in the order given.  Four of them are
+ * The options are steps, run in the order given.  Six of them are
  * settings for the steps after them:
  *   --stream out|err|both  where lines go (default out); with both, the
  *                       numbered lines alternate: odd numbers to stdout,
@@ -29,6 +29,13 @@
  *   --width W           pad numbered lines to W bytes (newline not counted)
  *   --interval MS       pause between numbered lines (default none)
  *   --exit CODE         the status it ends with (default 0)
+ *   --chunk BYTES       numbered lines go out BYTES at a time, as stdio's
+ *                       buffer writes them: a write may end inside a line,
+ *                       whose rest comes with the next; what is left goes
+ *                       when the --lines step ends (--stream out or err)
+ *   --linger            a stop signal no longer ends chatter: it ends
+ *                       --hold, "term from=" is logged, and the steps after
+ *                       run whole (pauses, writes) before it exits
  * The others act:
  *   --lines N           N numbered lines, one write(2) each:
  *                       "NAME out|err PID SEQ" (SEQ six digits or more,
@@ -47,7 +54,8 @@
  *                       NAME-kid, waits until its parent has exited and
  *                       been reaped, logs "orphaned ppid=", and runs the
  *                       steps after this one
- *   --hold              wait for SIGTERM or SIGINT
+ *   --hold              wait for SIGTERM or SIGINT (with --linger, go on
+ *                       with the steps after it)
  * The pattern is "0-9A-Za-z" repeated: byte i of it is ALPHABET[i % 62].
  *
  * Events (after "NAME PID"): start ppid= pgid= stdout= stderr= (what
@@ -64,7 +72,8 @@
  * SIGTERM and SIGINT are the stop signals: their handler, installed
  * without SA_RESTART, only notes them, so a write blocked on a full pipe
  * returns.  A line that has begun to go out is finished; then the step
- * logs what it wrote, "term from=" is logged and it exits 0.  SIGPIPE
+ * logs what it wrote, "term from=" is logged and it exits 0 (unless it
+ * lingers: see --linger).  SIGPIPE
  * keeps its default action, as in most programs.
  */
 
@@ -77,6 +86,8 @@ enum kind {
 	STEP_WIDTH,
 	STEP_INTERVAL,
 	STEP_EXIT,
+	STEP_CHUNK,
+	STEP_LINGER,
 	STEP_LINES,
 	STEP_LINE,
 	STEP_BIG,
@@ -106,6 +117,8 @@ static struct {
 	long width;
 	long interval_ms;
 	int exit_code;
+	long chunk;
+	bool linger;
 	long seq;
 } state = { .stream = OUT };
 
@@ -117,7 +130,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fputs("usage: chatter NAME [--stream out|err|both] [--width W]\n"
-	      "    [--interval MS] [--exit CODE] [--lines N] [--line TEXT]\n"
+	      "    [--interval MS] [--exit CODE] [--chunk BYTES] [--linger]\n"
+	      "    [--lines N] [--line TEXT]\n"
 	      "    [--big BYTES] [--partial TEXT] [--raw HEX] [--sleep MS]\n"
 	      "    [--touch PATH] [--close-stdout] [--grandchild] [--hold]\n",
 	      stderr);
@@ -179,6 +193,8 @@ parse_args(int argc, char **argv, size_t *n)
 		{ "width", required_argument, NULL, 'w' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "exit", required_argument, NULL, 'e' },
+		{ "chunk", required_argument, NULL, 'C' },
+		{ "linger", no_argument, NULL, 'L' },
 		{ "lines", required_argument, NULL, 'n' },
 		{ "line", required_argument, NULL, 'l' },
 		{ "big", required_argument, NULL, 'b' },
@@ -224,6 +240,13 @@ parse_args(int argc, char **argv, size_t *n)
 			step->num = num_arg(optarg, usage);
 			if (step->num > 255)
 				usage();
+			break;
+		case 'C':
+			step->kind = STEP_CHUNK;
+			step->num = num_arg(optarg, usage);
+			break;
+		case 'L':
+			step->kind = STEP_LINGER;
 			break;
 		case 'n':
 			step->kind = STEP_LINES;
@@ -309,14 +332,27 @@ finish(int code)
 	exit(code);
 }
 
-/* Logs the stop signal and exits 0, if one has come. */
+/* Whether a stop signal has come that cuts the steps short: one has, and
+ * chatter does not linger. */
+static bool
+stopping(void)
+{
+	return stop_sig != 0 && !state.linger;
+}
+
+/* Logs the stop signal, if one has come, and exits 0 -- or, lingering,
+ * goes on (logging it once). */
 static void
 stop_if_asked(void)
 {
-	if (stop_sig == 0)
+	static bool told;
+
+	if (stop_sig == 0 || told)
 		return;
 	ev_log("term from=%d", (int)stop_from);
-	finish(0);
+	if (!state.linger)
+		finish(0);
+	told = true;
 }
 
 /*
@@ -339,7 +375,7 @@ write_whole(int fd, const void *buf, size_t len)
 				die_errno(fd == STDOUT_FILENO
 						  ? "write to stdout"
 						  : "write to stderr");
-			if (done == 0 && stop_sig != 0)
+			if (done == 0 && stopping())
 				return false;
 			continue;
 		}
@@ -348,13 +384,14 @@ write_whole(int fd, const void *buf, size_t len)
 	return true;
 }
 
-/* Sleeps MS milliseconds, or less when a stop signal comes. */
+/* Sleeps MS milliseconds, or less when a stop signal comes (unless
+ * chatter lingers). */
 static void
 pause_ms(long ms)
 {
 	struct timespec left = { ms / 1000, (ms % 1000) * 1000000 };
 
-	while (stop_sig == 0 && nanosleep(&left, &left) != 0)
+	while (!stopping() && nanosleep(&left, &left) != 0)
 		if (errno != EINTR)
 			die_errno("nanosleep");
 }
@@ -433,6 +470,75 @@ format_line(char *buf, size_t room, long seq, enum stream stream)
 	return len;
 }
 
+/* How many lines end in the LEN bytes at P. */
+static long
+count_newlines(const char *p, size_t len)
+{
+	const char *end = p + len, *nl;
+	long n = 0;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p = nl + 1;
+	}
+	return n;
+}
+
+/*
+ * --lines N with --chunk: the lines are gathered and written state.chunk
+ * bytes at a time, the rest when the step ends.  A stop ends the
+ * gathering; the line a chunk left begun is finished, what was gathered
+ * after it dropped.  Logs how many lines went out whole.
+ */
+static void
+write_lines_chunked(long count)
+{
+	size_t chunk = (size_t)state.chunk, held = 0, last;
+	size_t room = (size_t)state.width + strlen(state.name) + 64;
+	long first = state.seq + 1, made = 0, whole = 0;
+	bool begun = false;	/* the last chunk ended inside a line */
+	const char *nl;
+	struct stamp s;
+	char *buf;
+	int fd;
+
+	if (state.stream == BOTH)
+		die("--chunk takes --stream out or err");
+	fd = state.stream == OUT ? STDOUT_FILENO : STDERR_FILENO;
+	buf = malloc(chunk + room);
+	if (buf == NULL)
+		die_errno("malloc");
+	stamp(&s);
+	for (; made < count && !stopping(); made++) {
+		if (made > 0 && state.interval_ms > 0)
+			pause_ms(state.interval_ms);
+		if (stopping())
+			break;
+		held += format_line(buf + held, room, first + made,
+				    state.stream);
+		if (held < chunk)
+			continue;
+		if (!write_whole(fd, buf, chunk))
+			break;
+		whole += count_newlines(buf, chunk);
+		begun = buf[chunk - 1] != '\n';
+		memmove(buf, buf + chunk, held - chunk);
+		held -= chunk;
+	}
+	if (!stopping())
+		last = held;
+	else if (begun && (nl = memchr(buf, '\n', held)) != NULL)
+		last = (size_t)(nl - buf) + 1;	/* the line begun */
+	else
+		last = 0;
+	if (last > 0 && write_whole(fd, buf, last))
+		whole += count_newlines(buf, last);
+	free(buf);
+	state.seq = first - 1 + whole;
+	ev_log("lines count=%ld first=%ld last=%ld at=%s real=%s", whole,
+	       first, state.seq, s.at, s.real);
+}
+
 /* --lines N: logs how many lines went out, also when a stop cut it short. */
 static void
 write_lines(long count)
@@ -443,14 +549,18 @@ write_lines(long count)
 	struct stamp s;
 	char *buf;
 
+	if (state.chunk > 0) {
+		write_lines_chunked(count);
+		return;
+	}
 	buf = malloc(room);
 	if (buf == NULL)
 		die_errno("malloc");
 	stamp(&s);
-	for (; written < count && stop_sig == 0; written++) {
+	for (; written < count && !stopping(); written++) {
 		if (written > 0 && state.interval_ms > 0)
 			pause_ms(state.interval_ms);
-		if (stop_sig != 0)
+		if (stopping())
 			break;
 		stream = state.stream;
 		if (stream == BOTH)
@@ -581,6 +691,12 @@ run_step(const struct step *step)
 		break;
 	case STEP_EXIT:
 		state.exit_code = (int)step->num;
+		break;
+	case STEP_CHUNK:
+		state.chunk = step->num;
+		break;
+	case STEP_LINGER:
+		state.linger = true;
 		break;
 	case STEP_LINES:
 		write_lines(step->num);

@@ -280,11 +280,14 @@ def init_options(init, mode, group=False, grace=None, verbose=0,
 class PipeReader:
     """Reads one of the init's outputs, a pipe, into its file as it comes,
     from a thread of its own, until every writer has closed it; a stalled
-    reader reads nothing until resumed, so the writers find the pipe full."""
+    reader reads nothing until resumed, so the writers find the pipe full.
+    PACE, (BYTES, SECONDS): a slow reader, that takes at most BYTES a read
+    and pauses SECONDS after each."""
 
-    def __init__(self, pipe, path, stalled=False):
+    def __init__(self, pipe, path, stalled=False, pace=None):
         self.pipe = pipe
         self.path = path
+        self.chunk, self.pause = pace or (1 << 16, 0.0)
         self.go = threading.Event()
         self.done = threading.Event()
         if not stalled:
@@ -296,11 +299,13 @@ class PipeReader:
         with open(self.path, "wb") as out:
             self.go.wait()
             while True:
-                data = os.read(self.pipe.fileno(), 1 << 16)
+                data = os.read(self.pipe.fileno(), self.chunk)
                 if not data:
                     break
                 out.write(data)
                 out.flush()
+                if self.pause:
+                    time.sleep(self.pause)
         self.done.set()
 
     def resume(self):
@@ -343,6 +348,7 @@ class Run:
         self.exited = threading.Event()
         self.watcher = None
         self.readers = {}
+        self.joined = False
 
     def env(self, extra=None):
         env = {k: v for k, v in os.environ.items()
@@ -353,29 +359,38 @@ class Run:
         return env
 
     def start(self, cmd, init=None, mode="pid1", user=None, ignore=(),
-              block=(), env=None, pipes=False, stalled=(), **options):
+              block=(), env=None, pipes=False, stalled=(), paced=None,
+              joined=False, **options):
         """Starts CMD under INIT (by default the init under test).
         user="nobody" drops privileges before the init; IGNORE and BLOCK are
         signals the init's parent ignores and blocks.  PIPES: the init's
         stdout and stderr are pipes the test reads (into the same files),
         not the files themselves; those of STALLED ("stdout", "stderr") are
-        not read until resume().  OPTIONS go to init_options()."""
+        not read until resume(); PACED maps a stream to the (BYTES,
+        SECONDS) of a slow reader (PipeReader).  JOINED: the init's stderr
+        is its stdout (2>&1), one file or one pipe, read into the stdout
+        file.  OPTIONS go to init_options()."""
         init = init or UNDER_TEST
         self.mode, self.init = mode, init
         argv = init_options(init, mode, **options) + list(cmd)
         self.argv = self.launcher(argv, user, ignore, block, env)
-        assert pipes or not stalled, "stalled= needs pipes=True"
+        assert pipes or not (stalled or paced), "stalled=, paced= need pipes=True"
+        self.joined = joined
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
+            stdout = subprocess.PIPE if pipes else out
+            stderr = (subprocess.STDOUT if joined
+                      else subprocess.PIPE if pipes else err)
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.PIPE if pipes else out,
-                                         stderr=subprocess.PIPE if pipes else err,
+                                         stdout=stdout, stderr=stderr,
                                          env=self.launcher_env(env),
                                          start_new_session=True)
         if pipes:
             for stream, path in (("stdout", self.stdout_path),
                                  ("stderr", self.stderr_path)):
-                self.readers[stream] = PipeReader(getattr(self.proc, stream),
-                                                  path, stream in stalled)
+                pipe = getattr(self.proc, stream)
+                if pipe is not None:
+                    self.readers[stream] = PipeReader(
+                        pipe, path, stream in stalled, (paced or {}).get(stream))
         self.pidfd = os.pidfd_open(self.proc.pid)
         self.watcher = threading.Thread(target=self._watch_exit, daemon=True)
         self.watcher.start()
@@ -496,7 +511,10 @@ class Run:
         return self.exit_code
 
     def stderr(self):
-        return self.stderr_path.read_text(errors="replace")
+        """What the init wrote on its stderr (joined: on its stdout, the
+        same file)."""
+        path = self.stdout_path if self.joined else self.stderr_path
+        return path.read_text(errors="replace")
 
     def resume(self, stream):
         """Starts reading STREAM ("stdout", "stderr"), started stalled."""

@@ -25,14 +25,16 @@ import json
 import os
 import re
 import string
+import struct
+import termios
 import time
 
 import pytest
 
 from conftest import (GRACE, PLACES, SLOW, TIMEOUT, VALGRIND, helper,
                       skip_under_valgrind, wait_until)
-from services import (error_line, events, start_grace, stop, svc,
-                      wait_reaped, write_unit)
+from services import (TOL, error_line, event, events, start_grace, stop,
+                      svc, wait_reaped, write_unit)
 
 FORMATS = ("plain", "json")
 
@@ -832,3 +834,228 @@ def test_grace_to_a_pipe(start, workdir):
         same(out.lines("talker", descriptor),
              numbered_run(lines, "talker", 0, stream, both=True), descriptor)
     assert out.grace() == []
+
+
+# --- found in review: the relay's sinks and its end -------------------------
+
+
+def held_back(run, name, stream):
+    """Whether grace's STREAM (stdout, stderr), a pipe the test has not
+    read, is full and holds service NAME back: NAME waits in write(2) on
+    its own pipe (grace reads it no more: its buffer is at its bound) and
+    grace's pipe holds more than half its size (how full a pipe can get
+    depends on the sizes of the writes that filled it)."""
+    started = run.log.first(name, "start")
+    if started is None:
+        return False
+    try:
+        with open(f"/proc/{run.host_pid_of(started.pid)}/wchan") as f:
+            waits = "pipe_write" in f.read()
+    except (OSError, AssertionError):  # not (or no longer) there
+        return False
+    fd = run.readers[stream].pipe.fileno()
+    held = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0]
+    return waits and held > fcntl.fcntl(fd, F_GETPIPE_SZ) // 2
+
+
+def test_one_pipe_for_stdout_and_stderr(start, workdir):
+    """grace's stderr is its stdout (2>&1), one pipe, read 4 KiB a
+    millisecond: "o" writes 20,000 lines on its stdout and "e" 20,000 on
+    its stderr, both at full speed.  Every line arrives whole, in order,
+    with its name: grace writes both descriptors as one, and no line is cut
+    into by another where the pipe had room for only a part of it."""
+    skip_under_valgrind("millions of bytes through memcheck")
+    count, width = 20_000, 60
+    units = workdir / "units"
+    write_unit(units, "o", chatter("o", "--width", width, "--lines", count,
+                                   "--hold"))
+    write_unit(units, "e", chatter("e", "--stream", "err", "--width", width,
+                                   "--lines", count, "--hold"))
+    run = start_grace(start, units, pipes=True, joined=True,
+                      paced={"stdout": (4096, 0.001)})
+    done = {name: wait_event(run, name, "lines", timeout=20 * SLOW)[0]
+            for name in ("o", "e")}
+    stop_and_wait(run)
+    out = Output(run, "plain", ["o", "e"]).whole()
+    # -v: grace's own messages come on the same pipe.
+    cut = [line for line in out.passed("stdout") if not line.startswith("grace: ")]
+    assert not cut, f"{len(cut)} lines cut into by another, the first {clip(cut[0])}"
+    for name, stream in (("o", "out"), ("e", "err")):
+        assert int(done[name].fields["count"]) == count, done[name].line
+        same(out.lines(name, "stdout"),
+             numbered_run(done[name], name, width, stream), f"{name}'s lines")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("late", ["b", "a"], ids=["second", "first"])
+def test_stop_reads_every_source_to_its_end(start, workdir, late, fmt):
+    """Two services, "a" and "b": LATE's main process exits (Essential=no),
+    leaving a child that on SIGTERM waits 300 ms, writes a line without its
+    newline and exits, the last process of all; the other holds.  At the
+    end grace reads every service's pipe to its end, the second's (by
+    name) as well as the first's: the line arrives with LATE's name, once
+    (in json, partial)."""
+    text = "last words, no newline"
+    other = "a" if late == "b" else "b"
+    units = workdir / "units"
+    write_unit(units, other, chatter(other, "--line", f"{other} is up",
+                                     "--hold"))
+    write_unit(units, late, chatter(late, "--grandchild", "--linger", "--hold",
+                                    "--sleep", 300, "--partial", text),
+               Essential=False)
+    run = start_grace(start, units, options=format_options(fmt))
+    wait_event(run, other, "line")
+    wait_event(run, f"{late}-kid", "orphaned")
+    stop_and_wait(run)
+    term = event(run, f"{late}-kid", "term")
+    assert term.fields["from"] == str(run.init_pid_inside()), term.line
+    partial = event(run, f"{late}-kid", "partial")
+    assert float(partial.fields["at"]) >= term.t + 0.3 - TOL, partial.line
+    assert event(run, f"{late}-kid", "exit").t > event(run, other, "exit").t
+    out = Output(run, fmt, ["a", "b"]).whole()
+    out.all_relayed("stdout")
+    same(out.lines(late, "stdout"), [text], f"{late}'s lines")
+    same(out.lines(other, "stdout"), [f"{other} is up"], f"{other}'s lines")
+    if fmt == "json":
+        assert out.of(late, "stdout")[0].partial
+
+
+def test_unread_stderr_does_not_hold_the_stop(start, workdir):
+    """grace's stderr is a pipe nobody reads while "spew" floods its own
+    stderr, and grace's fills; "calm"'s lines on stdout come out all the
+    same.  At SIGTERM, with --grace 1, grace gives up on stderr's reader
+    after a second and exits, well within 10 s: neither a service's lines
+    nor its own last words (how many bytes it could not write) block it."""
+    units = workdir / "units"
+    write_unit(units, "spew", chatter("spew", "--stream", "err", "--lines",
+                                      10_000_000, "--hold"))
+    write_unit(units, "calm", chatter("calm", "--interval", 10, "--lines", 10,
+                                      "--hold"))
+    run = start_grace(start, units, options=["--grace", 1], pipes=True,
+                      stalled=("stderr",))
+    until(run, lambda: held_back(run, "spew", "stderr"),
+          "spew held back by grace's full stderr")
+    calm = wait_event(run, "calm", "lines")[0]
+    last = numbered_run(calm, "calm")[-1]
+    until(run, lambda: last in run.stdout(), "calm's last line")
+    stop(run)
+    assert run.wait(10.0 * SLOW) == 0, f"grace exited {run.exit_code}"
+    assert run.log.first("spew", "term") is not None, run.log.dump()
+    run.resume("stderr")
+    run.drained()
+    out = Output(run, "plain", ["calm", "spew"])
+    # What stderr's reader never took is dropped: its last line may be cut.
+    assert out.tail["stdout"] == "", f"stdout ends in a cut line: {clip(out.tail['stdout'])}"
+    out.all_relayed("stdout")
+    same(out.lines("calm", "stdout"), numbered_run(calm, "calm"), "calm's lines")
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["alone", "shared"])
+def test_stdout_nobody_may_reopen(start, workdir, shared):
+    """grace runs as nobody; its stdout is a pipe the test made as root,
+    which /proc/self/fd/1 does not let nobody open again, and which nobody
+    reads while "yes" writes as fast as it can.  Once the pipe is full,
+    SIGTERM stops grace all the same (--grace 1; well within 10 s): alone
+    on the pipe, it made the descriptor non-blocking; shared with the main
+    command, it writes only when poll() sees room, and says so with -v.
+    What did arrive is yes's lines, in order."""
+    if os.getuid() != 0:
+        pytest.skip("the pipe must be root's, and grace nobody's")
+    units = workdir / "units"
+    write_unit(units, "yes", chatter("yes", "--lines", 10_000_000, "--hold"))
+    main = chatter("main", "--hold") if shared else ()
+    run = start_grace(start, units, main=main, options=["--grace", 1],
+                      pipes=True, stalled=("stdout",), user="nobody")
+    st = os.fstat(run.readers["stdout"].pipe.fileno())
+    assert st.st_uid == 0 and st.st_mode & 0o077 == 0, oct(st.st_mode)
+    until(run, lambda: held_back(run, "yes", "stdout"),
+          "yes held back by grace's full stdout")
+    yes = wait_event(run, "yes", "start")[0]
+    stop(run)
+    assert run.wait(10.0 * SLOW) == 0, f"grace exited {run.exit_code}"
+    run.resume("stdout")
+    run.drained()
+    if shared:
+        assert "descriptor 1 cannot be reopened" in run.stderr(), run.stderr()
+    out = Output(run, "plain", ["yes"])
+    got = out.lines("yes", "stdout")
+    assert len(got) > 1000, f"only {len(got)} of yes's lines arrived"
+    same(got, [numbered("yes", "out", yes.pid, seq)
+               for seq in range(1, len(got) + 1)], "yes's lines")
+
+
+def test_no_grace_still_flushes(start, workdir):
+    """--grace 0: "burst" writes 20,000 lines and exits, and grace with it
+    (it is essential), while a slow reader takes grace's stdout 4 KiB every
+    2 ms: pipes and grace's buffer still hold a good part of them, and
+    grace writes them all before it exits, since the reader keeps taking
+    them (it gives up only after a second without)."""
+    count = 20_000
+    units = workdir / "units"
+    write_unit(units, "burst", chatter("burst", "--lines", count))
+    run = start_grace(start, units, options=["--grace", 0], pipes=True,
+                      paced={"stdout": (4096, 0.002)})
+    assert run.wait(TIMEOUT + 5.0 * SLOW) == 0, f"grace exited {run.exit_code}"
+    run.drained()
+    lines = event(run, "burst", "lines")
+    assert int(lines.fields["count"]) == count, lines.line
+    out = Output(run, "plain", ["burst"])
+    same(out.lines("burst", "stdout"), numbered_run(lines, "burst"),
+         "burst's lines")
+    out.whole().all_relayed("stdout")
+    assert "could not be written" not in run.stderr(), run.stderr()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_backpressure_never_splits_a_line(start, workdir, fmt):
+    """"stdio" writes 400 lines of 1000 bytes in writes of 8 KiB, as a
+    program's stdio buffer does (a write ends inside a line, whose rest
+    comes with the next), to a reader that takes 64 KiB every 200 ms: grace
+    holds the pipe again and again, each time longer than the 100 ms a
+    partial line waits, with a line's start read and its rest in the pipe.
+    No line is cut for that: each arrives whole, none partial in json."""
+    count, width = 400, 1000
+    units = workdir / "units"
+    write_unit(units, "stdio", chatter("stdio", "--width", width, "--chunk",
+                                       8192, "--lines", count, "--hold"))
+    run = start_grace(start, units, options=format_options(fmt), pipes=True,
+                      paced={"stdout": (1 << 16, 0.2)})
+    lines = wait_event(run, "stdio", "lines")[0]
+    stop_and_wait(run)
+    out = Output(run, fmt, ["stdio"]).whole()
+    out.all_relayed("stdout")
+    records = out.of("stdio", "stdout")
+    split = [r for r in records if r.partial or len(r.line) != width]
+    assert not split, f"{len(split)} pieces of split lines, the first " \
+        f"{clip(split[0].line)} ({len(split[0].line)} bytes)"
+    same([r.line for r in records], numbered_run(lines, "stdio", width),
+         "stdio's lines")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_line_in_two_writes_stays_whole(start, workdir, fmt):
+    """"stdio" writes 300 lines of 1000 bytes in writes of 8 KiB about 8 ms
+    apart (a line every millisecond), to a reader that takes everything at
+    once: each line whose two parts came in two writes waited a few
+    milliseconds for its newline, far from the 100 ms a partial line may
+    wait, and arrives whole, none partial in json."""
+    count, width = 300, 1000
+    units = workdir / "units"
+    write_unit(units, "stdio", chatter("stdio", "--width", width, "--chunk",
+                                       8192, "--interval", 1, "--lines", count,
+                                       "--hold"))
+    run = start_grace(start, units, options=format_options(fmt))
+    lines = wait_event(run, "stdio", "lines")[0]
+    stop_and_wait(run)
+    writes = count * (width + 1) / 8192
+    gap = (lines.t - float(lines.fields["at"])) / writes
+    if gap > 0.05:
+        pytest.skip(f"the writes came {gap * 1000:.0f} ms apart: too slow to tell")
+    out = Output(run, fmt, ["stdio"]).whole()
+    out.all_relayed("stdout")
+    records = out.of("stdio", "stdout")
+    split = [r for r in records if r.partial or len(r.line) != width]
+    assert not split, f"{len(split)} pieces of split lines, the first " \
+        f"{clip(split[0].line)} ({len(split[0].line)} bytes)"
+    same([r.line for r in records], numbered_run(lines, "stdio", width),
+         "stdio's lines")
