@@ -510,6 +510,17 @@ frame(struct output_stream *stream)
 	return true;
 }
 
+/* Whether the stream's queue is within its bound, once the sink has taken
+ * what it takes now: a reader that keeps up never holds a pipe. */
+static bool
+make_room(struct output_stream *stream)
+{
+	if (queued(&stream->queue) < stream->sink->owner->limit)
+		return true;
+	flush_sink(stream->sink);
+	return queued(&stream->queue) < stream->sink->owner->limit;
+}
+
 /*
  * Frames what the buffer still holds, then reads what the pipe holds, a
  * buffer at a time, while the stream's queue is within its bound (holding
@@ -540,12 +551,13 @@ pump(struct output_stream *stream)
 		return;
 	}
 	stream->more = false;
-	if (!frame(stream)) {
-		hold_stream(stream);
-		return;
-	}
+	while (!frame(stream))
+		if (!make_room(stream)) {
+			hold_stream(stream);
+			return;
+		}
 	for (;;) {
-		if (queued(&stream->queue) >= output->limit) {
+		if (!make_room(stream)) {
 			hold_stream(stream);
 			return;
 		}
@@ -560,10 +572,11 @@ pump(struct output_stream *stream)
 		if (n <= 0)
 			break;
 		lines_commit(&stream->lines, (size_t)n);
-		if (!frame(stream)) {
-			hold_stream(stream);
-			return;
-		}
+		while (!frame(stream))
+			if (!make_room(stream)) {
+				hold_stream(stream);
+				return;
+			}
 	}
 	if (n < 0 && errno != EAGAIN)
 		warn_errno("%s: unable to read its output",
