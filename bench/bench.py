@@ -240,13 +240,21 @@ def primary_binary(binaries):
     return binaries.get("static") or binaries["dynamic"]
 
 
+def build_workload(name, outdir, static=False):
+    """Compiles bench/NAME.c into OUTDIR; its path.  Static where its cost
+    must be the same whoever starts it, needing nothing from a
+    namespace."""
+    path = outdir / name
+    cmd = [os.environ.get("CC", "cc"), *CFLAGS, *(["-static"] if static
+                                                   else []),
+           "-o", str(path), str(BENCH / f"{name}.c")]
+    if subprocess.run(cmd).returncode != 0:
+        raise Failure(f"build the workload {name}: {' '.join(cmd)}")
+    return str(path)
+
+
 def build_helpers(outdir):
-    cc = os.environ.get("CC", "cc")
-    for name in HELPERS:
-        cmd = [cc, *CFLAGS, "-o", str(outdir / name), str(BENCH / f"{name}.c")]
-        if subprocess.run(cmd).returncode != 0:
-            raise Failure(f"build the helper {name}: {' '.join(cmd)}")
-    return {name: str(outdir / name) for name in HELPERS}
+    return {name: build_workload(name, outdir) for name in HELPERS}
 
 
 def measure_idle(inits):

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import (BENCH, CFLAGS, TIMEOUT, Failure, machine, pinned,
+from bench import (TIMEOUT, Failure, build_workload, machine, pinned,
                    progress, ratio, version, wait_until)
 from services import SUPERVISORD, descendants, package_version, tail
 
@@ -38,17 +38,6 @@ RUNS = 3
 GOAL = 0.8  # grace's throughput against the direct pipe's, at least
 CHECK_SIZE = 10**6  # the output checked line by line before timing
 NAMES = ("grace", "grace (dynamic)", "direct pipe", "supervisord")
-
-
-def build_spew(outdir):
-    """The workload, static like the services table's, so that it costs
-    the same whoever starts it."""
-    path = outdir / "spew"
-    cmd = [os.environ.get("CC", "cc"), *CFLAGS, "-static", "-o", str(path),
-           str(BENCH / "spew.c")]
-    if subprocess.run(cmd).returncode != 0:
-        raise Failure(f"build the log workload: {' '.join(cmd)}")
-    return str(path)
 
 
 def cpu(rusage):
@@ -237,7 +226,7 @@ def run(grace, grace_static):
     where = machine()
     with tempfile.TemporaryDirectory(prefix="grace-bench-logs.") as d:
         tmp = Path(d)
-        spew = build_spew(tmp)
+        spew = build_workload("spew", tmp, static=True)
         runs, baseline = 0, []
 
         def work():

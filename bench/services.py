@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import (BENCH, CFLAGS, IDLE_SECONDS, PREFIX, TIMEOUT, Failure,
+from bench import (IDLE_SECONDS, PREFIX, TIMEOUT, Failure, build_workload,
                    children, machine, progress, ratio, read_text,
                    version, wait_until)
 
@@ -51,17 +51,6 @@ class Exited(Failure):
     def __init__(self, message, status):
         super().__init__(message)
         self.status = status
-
-
-def build_service(outdir):
-    """The service workload, static so that its start costs the same under
-    every supervisor and needs nothing from the namespace."""
-    path = outdir / "service"
-    cmd = [os.environ.get("CC", "cc"), *CFLAGS, "-static", "-o", str(path),
-           str(BENCH / "service.c")]
-    if subprocess.run(cmd).returncode != 0:
-        raise Failure(f"build the service workload: {' '.join(cmd)}")
-    return str(path)
 
 
 def service_names():
@@ -360,7 +349,7 @@ def run(grace, grace_static):
     where = machine()
     with tempfile.TemporaryDirectory(prefix="grace-bench-services.") as d:
         tmp = Path(d)
-        setups = Setups(tmp, build_service(tmp))
+        setups = Setups(tmp, build_workload("service", tmp, static=True))
         progress("services: does grace know --services?")
         has_grace = grace_supports_services(setups, grace_static)
         graces = [grace_static, grace] if has_grace else []
