@@ -20,6 +20,8 @@ enum {
 	OPT_SERVICES,
 	OPT_SERVICE,
 	OPT_PROCFILE,
+	OPT_CRONTAB,
+	OPT_CRON,
 	OPT_CHECK,
 	OPT_LOG_FORMAT,
 	OPT_LOG_TIME,
@@ -47,6 +49,8 @@ static const struct option cli_long[] = {
 	{ "services", required_argument, NULL, OPT_SERVICES },
 	{ "service", required_argument, NULL, OPT_SERVICE },
 	{ "procfile", required_argument, NULL, OPT_PROCFILE },
+	{ "crontab", required_argument, NULL, OPT_CRONTAB },
+	{ "cron", required_argument, NULL, OPT_CRON },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "log-time", no_argument, NULL, OPT_LOG_TIME },
@@ -107,7 +111,19 @@ cli_print_usage(enum persona persona)
 	      "      --procfile FILE    run each 'name: command' line of FILE\n"
 	      "                         through /bin/sh -c, as foreman does\n"
 	      "      --check            check everything, print the plan (start\n"
-	      "                         levels, users, readiness, restarts), exit\n"
+	      "                         levels, users, readiness, restarts, each\n"
+	      "                         job's next runs), exit\n"
+	      "\n"
+	      "Scheduled jobs (each run in its own process group, its output\n"
+	      "labelled with its name):\n"
+	      "      --crontab FILE     run the jobs of a crontab (cron(5) syntax,\n"
+	      "                         5 or 6 fields, @daily, @reboot, @every 90s;\n"
+	      "                         CRON_TZ=, GRACE_OVERLAP=, GRACE_TIMEOUT=,\n"
+	      "                         GRACE_ESSENTIAL= lines); Schedule= in a\n"
+	      "                         unit makes it a job too\n"
+	      "      --cron 'SCHEDULE COMMAND ARGS'\n"
+	      "                         run COMMAND (no shell) on SCHEDULE\n"
+	      "                         (repeatable)\n"
 	      "\n"
 	      "Services' output (each line as 'NAME | line', stdout and stderr\n"
 	      "apart):\n"
@@ -556,15 +572,29 @@ apply_option(int opt, const char *value, struct settings *settings,
 		break;
 	case OPT_SERVICES:
 	case OPT_PROCFILE:
+	case OPT_CRONTAB:
 		if (*value == '\0') {
 			snprintf(error, error_len, "invalid --%s: empty",
-				 opt == OPT_SERVICES ? "services" : "procfile");
+				 opt == OPT_SERVICES   ? "services"
+				 : opt == OPT_PROCFILE ? "procfile"
+						       : "crontab");
 			return CLI_ERROR;
 		}
 		if (opt == OPT_SERVICES)
 			settings->services_dir = value;
-		else
+		else if (opt == OPT_PROCFILE)
 			settings->procfile = value;
+		else
+			settings->crontab = value;
+		break;
+	case OPT_CRON:
+		if (settings->n_crons == CLI_MAX_ONELINERS) {
+			snprintf(error, error_len,
+				 "too many --cron options (at most %d)",
+				 CLI_MAX_ONELINERS);
+			return CLI_ERROR;
+		}
+		settings->crons[settings->n_crons++] = (char *)value;
 		break;
 	case OPT_SERVICE:
 		if (settings->n_oneliners == CLI_MAX_ONELINERS) {
@@ -644,7 +674,9 @@ cli_parse(int argc, char **argv, char *const *env, struct settings *settings,
 	/* Services may run alone, with no main process. */
 	if (optind >= argc && (settings->services_dir != NULL ||
 			       settings->procfile != NULL ||
-			       settings->n_oneliners > 0))
+			       settings->n_oneliners > 0 ||
+			       settings->crontab != NULL ||
+			       settings->n_crons > 0))
 		return CLI_RUN;
 	if (optind >= argc) {
 		snprintf(error, error_len, "no command given");

@@ -51,6 +51,9 @@ struct settings {
 	const char *procfile;		/* --procfile */
 	char *oneliners[CLI_MAX_ONELINERS];	/* --service */
 	size_t n_oneliners;
+	const char *crontab;		/* --crontab */
+	char *crons[CLI_MAX_ONELINERS];	/* --cron */
+	size_t n_crons;
 	bool check;		/* --check: print the plan, start nothing */
 	bool log_json;		/* --log-format json, GRACE_LOG_FORMAT */
 	bool log_time;		/* --log-time */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Owns every deadline grace keeps (restart delays, start and stop
- * timeouts, readiness checks, the grace period): a binary min-heap, and
- * one CLOCK_MONOTONIC timerfd armed for the earliest, so that any number
- * of deadlines costs one descriptor and no deadline means no wake-up. */
+ * timeouts, readiness checks, the grace period, jobs' due times): a binary
+ * min-heap per clock, and one timerfd per heap armed for the earliest, so
+ * that any number of deadlines costs one descriptor and no deadline means
+ * no wake-up. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/timerfd.h>
@@ -27,7 +28,8 @@ deadline_armed(const struct deadline *deadline)
 void
 deadlines_init(struct deadlines *deadlines)
 {
-	*deadlines = (struct deadlines){ NULL, 0, 0, -1, 0 };
+	*deadlines = (struct deadlines){ NULL, 0, 0, -1, 0, CLOCK_MONOTONIC,
+					 NULL, NULL };
 }
 
 int
@@ -49,15 +51,21 @@ deadlines_reserve(struct deadlines *deadlines, size_t n)
 }
 
 uint64_t
-deadline_now_ms(void)
+deadline_clock_ms(clockid_t clock)
 {
 	struct timespec now;
 
 	/* Cannot fail with a valid clock and pointer.  Rounded up, so that a
 	 * deadline set from it never comes before its full delay. */
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(clock, &now);
 	return (uint64_t)now.tv_sec * 1000 +
 	       ((uint64_t)now.tv_nsec + 999999) / 1000000;
+}
+
+uint64_t
+deadline_now_ms(void)
+{
+	return deadline_clock_ms(CLOCK_MONOTONIC);
 }
 
 /* Puts d at slot i of the heap. */
@@ -135,15 +143,17 @@ rearm(struct deadlines *deadlines)
 	struct deadline *first = deadlines_earliest(deadlines);
 	uint64_t when = first ? first->when_ms : 0;
 	struct itimerspec spec = { { 0, 0 }, { 0, 0 } };
+	int flags = TFD_TIMER_ABSTIME;
 
+	if (deadlines->clock == CLOCK_REALTIME)
+		flags |= TFD_TIMER_CANCEL_ON_SET;
 	if (deadlines->timerfd < 0 || when == deadlines->armed_ms)
 		return;
 	if (when != 0) {
 		spec.it_value.tv_sec = (time_t)(when / 1000);
 		spec.it_value.tv_nsec = (long)(when % 1000) * 1000000L;
 	}
-	if (timerfd_settime(deadlines->timerfd, TFD_TIMER_ABSTIME, &spec,
-			    NULL) < 0) {
+	if (timerfd_settime(deadlines->timerfd, flags, &spec, NULL) < 0) {
 		warn_errno("unable to arm the timer");
 		deadlines->armed_ms = 0;
 		return;
@@ -179,7 +189,8 @@ deadline_after(struct deadlines *deadlines, struct deadline *deadline,
 	       long long ms)
 {
 	return deadline_set(deadlines, deadline,
-			    deadline_now_ms() + (uint64_t)(ms > 0 ? ms : 0));
+			    deadline_clock_ms(deadlines->clock) +
+				    (uint64_t)(ms > 0 ? ms : 0));
 }
 
 void
@@ -218,7 +229,12 @@ deadlines_run_due(struct deadlines *deadlines, uint64_t now_ms)
 	rearm(deadlines);
 }
 
-/* The timerfd fired: the earliest deadline, and maybe more, are due. */
+/*
+ * The timerfd fired: the earliest deadline, and maybe more, are due.  Or,
+ * on CLOCK_REALTIME, the clock was set (ECANCELED, which also disarms
+ * the timer): the owner re-plans its deadlines, then whatever is due
+ * runs and the timer is armed again.
+ */
 static void
 on_timer(int fd, void *ctx)
 {
@@ -226,21 +242,27 @@ on_timer(int fd, void *ctx)
 	uint64_t expirations;
 
 	if (read(fd, &expirations, sizeof(expirations)) < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			warn_errno("unable to read the timer");
-		return;
+		if (errno != ECANCELED) {
+			if (errno != EAGAIN && errno != EINTR)
+				warn_errno("unable to read the timer");
+			return;
+		}
+		deadlines->armed_ms = 0;
+		if (deadlines->stepped != NULL)
+			deadlines->stepped(deadlines->stepped_ctx);
 	}
 	deadlines->armed_ms = 0;
-	deadlines_run_due(deadlines, deadline_now_ms());
+	deadlines_run_due(deadlines, deadline_clock_ms(deadlines->clock));
 }
 
-int
-deadlines_open(struct deadlines *deadlines, struct loop *loop)
+/* Creates the timerfd on clock and watches it. */
+static int
+open_clock(struct deadlines *deadlines, struct loop *loop, clockid_t clock)
 {
 	int rc;
 
-	deadlines->timerfd = timerfd_create(CLOCK_MONOTONIC,
-					    TFD_NONBLOCK | TFD_CLOEXEC);
+	deadlines->clock = clock;
+	deadlines->timerfd = timerfd_create(clock, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (deadlines->timerfd < 0)
 		return -errno;
 	rc = loop_watch(loop, deadlines->timerfd, on_timer, deadlines);
@@ -249,6 +271,21 @@ deadlines_open(struct deadlines *deadlines, struct loop *loop)
 		deadlines->timerfd = -1;
 	}
 	return rc;
+}
+
+int
+deadlines_open(struct deadlines *deadlines, struct loop *loop)
+{
+	return open_clock(deadlines, loop, CLOCK_MONOTONIC);
+}
+
+int
+deadlines_open_realtime(struct deadlines *deadlines, struct loop *loop,
+			void (*stepped)(void *ctx), void *ctx)
+{
+	deadlines->stepped = stepped;
+	deadlines->stepped_ctx = ctx;
+	return open_clock(deadlines, loop, CLOCK_REALTIME);
 }
 
 void

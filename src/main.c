@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "deadline.h"
 #include "log.h"
 #include "plan.h"
 #include "sig.h"
@@ -59,6 +60,9 @@ load_plan(const struct settings *settings, struct plan *plan)
 		.procfile = settings->procfile,
 		.oneliners = settings->oneliners,
 		.n_oneliners = settings->n_oneliners,
+		.crontab = settings->crontab,
+		.crons = settings->crons,
+		.n_crons = settings->n_crons,
 		.main_argv = settings->command,
 	};
 	static char error[PATH_MAX + 512];
@@ -89,7 +93,8 @@ main(int argc, char **argv)
 	log_set_format(settings.log_json ? LOGFMT_JSON : LOGFMT_PLAIN);
 	load_plan(&settings, &plan);
 	if (settings.check) {
-		plan_print(&plan, stdout);
+		plan_print(&plan, (int64_t)deadline_clock_ms(CLOCK_REALTIME),
+			   stdout);
 		plan_free(&plan);
 		return fflush(stdout) == 0 ? 0 : EXIT_GRACE_ERROR;
 	}

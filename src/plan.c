@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Owns the plan: from unit files, a Procfile and --service one-liners to
- * a checked set of service specs with their environments, commands, users
- * and start levels.  Everything a service needs is resolved here, before
+/* Owns the plan: from unit files, a Procfile, --service one-liners, a
+ * crontab and --cron one-liners to a checked set of service and job specs
+ * with their environments, commands, users, start levels and zones.  Everything a service needs is resolved here, before
  * any process runs, so that a bad plan starts nothing (exit 125) and a
  * good one needs no look-up later. */
 #include <dirent.h>
@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crontab.h"
 #include "log.h"
 #include "plan.h"
 #include "ready.h"
@@ -202,27 +203,17 @@ load_dir(struct plan *plan, const char *dir, char *error, size_t error_len)
 	return rc;
 }
 
+/* Moves n parsed units into the plan (after a parse that returned rc),
+ * freeing what it cannot take; rc, or -1 when out of memory. */
 static int
-load_procfile(struct plan *plan, const char *path, char *error,
-	      size_t error_len)
+take_units(struct plan *plan, struct unit *units, size_t n, int rc,
+	   const char *source, char *error, size_t error_len)
 {
-	struct unit *units = NULL;
 	struct plan_service *svc;
-	size_t n = 0, i, len;
-	char *text;
-	int rc;
+	size_t i;
 
-	rc = read_file(path, &text, &len);
-	if (rc < 0) {
-		format_line(error, error_len, "unable to read %s: %s", path,
-		    strerror(-rc));
-		return -1;
-	}
-	rc = unit_parse_procfile(path, text, len, &units, &n, error,
-				 error_len);
-	free(text);
 	for (i = 0; i < n; i++) {
-		svc = rc == 0 ? add_service(plan, units[i].name, path) : NULL;
+		svc = rc == 0 ? add_service(plan, units[i].name, source) : NULL;
 		if (svc == NULL) {
 			if (rc == 0)
 				format_line(error, error_len, "out of memory");
@@ -237,27 +228,65 @@ load_procfile(struct plan *plan, const char *path, char *error,
 	return rc;
 }
 
+/* A file of entries, a Procfile or a crontab, parsed by parse. */
+static int
+load_entries(struct plan *plan, const char *path,
+	     int (*parse)(const char *path, const char *text, size_t len,
+			  struct unit **units, size_t *n, char *error,
+			  size_t error_len),
+	     char *error, size_t error_len)
+{
+	struct unit *units = NULL;
+	size_t n = 0, len;
+	char *text;
+	int rc;
+
+	rc = read_file(path, &text, &len);
+	if (rc < 0) {
+		format_line(error, error_len, "unable to read %s: %s", path,
+		    strerror(-rc));
+		return -1;
+	}
+	rc = parse(path, text, len, &units, &n, error, error_len);
+	free(text);
+	return take_units(plan, units, n, rc, path, error, error_len);
+}
+
+/* Moves a parsed one-liner into the plan. */
+static int
+take_unit(struct plan *plan, struct unit *unit, char *error,
+	  size_t error_len)
+{
+	struct plan_service *svc = add_service(plan, unit->name, unit->source);
+
+	if (svc == NULL) {
+		unit_free(unit);
+		format_line(error, error_len, "out of memory");
+		return -1;
+	}
+	unit_free(&svc->unit);
+	svc->unit = *unit;	/* moved: the plan owns it now */
+	return 0;
+}
+
 static int
 load_oneliners(struct plan *plan, const struct plan_sources *sources,
 	       char *error, size_t error_len)
 {
-	struct plan_service *svc;
 	struct unit unit;
 	size_t i;
 
-	for (i = 0; i < sources->n_oneliners; i++) {
+	for (i = 0; i < sources->n_oneliners; i++)
 		if (unit_parse_oneliner(&unit, sources->oneliners[i], error,
-					error_len) < 0)
+					error_len) < 0 ||
+		    take_unit(plan, &unit, error, error_len) < 0)
 			return -1;
-		svc = add_service(plan, unit.name, unit.source);
-		if (svc == NULL) {
-			unit_free(&unit);
-			format_line(error, error_len, "out of memory");
+	for (i = 0; i < sources->n_crons; i++)
+		if (crontab_parse_oneliner(&unit, sources->crons[i],
+					   (unsigned)i + 1, error,
+					   error_len) < 0 ||
+		    take_unit(plan, &unit, error, error_len) < 0)
 			return -1;
-		}
-		unit_free(&svc->unit);
-		svc->unit = unit;	/* moved: the plan owns it now */
-	}
 	return 0;
 }
 
@@ -735,6 +764,100 @@ check_duplicates(const struct plan *plan, char *error, size_t error_len)
 	return 0;
 }
 
+/* Moves the jobs out of the services, keeping the order of each.  0 or
+ * -ENOMEM (then nothing has moved). */
+static int
+separate_jobs(struct plan *plan)
+{
+	struct plan_service *jobs;
+	size_t i, n = 0, kept = 0;
+
+	for (i = 0; i < plan->n; i++)
+		n += plan->services[i].unit.is_job;
+	if (n == 0)
+		return 0;
+	jobs = calloc(n, sizeof(*jobs));
+	if (jobs == NULL)
+		return -ENOMEM;
+	for (i = 0; i < plan->n; i++) {
+		if (plan->services[i].unit.is_job)
+			jobs[plan->n_jobs++] = plan->services[i];
+		else
+			plan->services[kept++] = plan->services[i];
+	}
+	plan->jobs = jobs;
+	plan->n = kept;
+	return 0;
+}
+
+/* The zone called name among those loaded, loading it if it is not:
+ * NULL with error if it cannot be. */
+static const struct zone *
+find_zone(struct plan *plan, const char *name, char *error, size_t error_len)
+{
+	struct zone **grown, *zone;
+	size_t i;
+
+	for (i = 0; i < plan->n_zones; i++)
+		if (strcmp(plan->zones[i]->name, name) == 0)
+			return plan->zones[i];
+	grown = realloc(plan->zones, (plan->n_zones + 1) * sizeof(*grown));
+	if (grown == NULL || (zone = calloc(1, sizeof(*zone))) == NULL) {
+		if (grown != NULL)
+			plan->zones = grown;
+		format_line(error, error_len, "out of memory");
+		return NULL;
+	}
+	plan->zones = grown;
+	if (zone_load(zone, name, error, error_len) < 0) {
+		zone_free(zone);
+		free(zone);
+		return NULL;
+	}
+	/* Its name as asked for, so that the next job finds it. */
+	snprintf(zone->name, sizeof(zone->name), "%s", name);
+	plan->zones[plan->n_zones++] = zone;
+	return zone;
+}
+
+/* grace's own zone: TZ, else /etc/localtime, else UTC. */
+static const char *
+default_zone(char *const *env)
+{
+	size_t i;
+
+	for (i = 0; env != NULL && env[i] != NULL; i++)
+		if (strncmp(env[i], "TZ=", 3) == 0 && env[i][3] != '\0')
+			return env[i] + 3;
+	return access("/etc/localtime", R_OK) == 0 ? "/etc/localtime" : "UTC";
+}
+
+/* Gives each job its zone (Timezone=, CRON_TZ=, or grace's). */
+static int
+load_zones(struct plan *plan, char *const *env, char *error, size_t error_len)
+{
+	struct plan_service *job;
+	const char *name;
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < plan->n_jobs; i++) {
+		job = &plan->jobs[i];
+		name = job->unit.timezone.text != NULL ? job->unit.timezone.text
+						       : default_zone(env);
+		job->zone = find_zone(plan, name, why, sizeof(why));
+		if (job->zone == NULL) {
+			format_line(error, error_len, "%s: %s",
+			    where(&job->unit, job->unit.timezone.text != NULL
+						  ? job->unit.timezone.line
+						  : job->unit.line),
+			    why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 plan_load(struct plan *plan, const struct plan_sources *sources,
 	  char *const *env, char *error, size_t error_len)
@@ -747,7 +870,12 @@ plan_load(struct plan *plan, const struct plan_sources *sources,
 	    load_dir(plan, sources->dir, error, error_len) < 0)
 		return -1;
 	if (sources->procfile != NULL &&
-	    load_procfile(plan, sources->procfile, error, error_len) < 0)
+	    load_entries(plan, sources->procfile, unit_parse_procfile, error,
+			 error_len) < 0)
+		return -1;
+	if (sources->crontab != NULL &&
+	    load_entries(plan, sources->crontab, crontab_parse, error,
+			 error_len) < 0)
 		return -1;
 	if (load_oneliners(plan, sources, error, error_len) < 0 ||
 	    check_duplicates(plan, error, error_len) < 0)
@@ -756,20 +884,25 @@ plan_load(struct plan *plan, const struct plan_sources *sources,
 		if (resolve_service(&plan->services[i], env, error,
 				    error_len) < 0)
 			return -1;
-	if (link_services(plan, error, error_len) < 0 ||
+	if (separate_jobs(plan) < 0) {
+		format_line(error, error_len, "out of memory");
+		return -1;
+	}
+	if (load_zones(plan, env, error, error_len) < 0 ||
+	    link_services(plan, error, error_len) < 0 ||
 	    assign_levels(plan, error, error_len) < 0)
 		return -1;
 	return 0;
 }
 
-void
-plan_free(struct plan *plan)
+static void
+free_specs(struct plan_service *specs, size_t n)
 {
 	struct plan_service *svc;
 	size_t i;
 
-	for (i = 0; i < plan->n; i++) {
-		svc = &plan->services[i];
+	for (i = 0; i < n; i++) {
+		svc = &specs[i];
 		unit_free(&svc->unit);
 		unit_free_argv(svc->argv);
 		unit_free_argv(svc->check_argv);
@@ -779,7 +912,21 @@ plan_free(struct plan *plan)
 		free(svc->after);
 		free(svc->requires);
 	}
-	free(plan->services);
+	free(specs);
+}
+
+void
+plan_free(struct plan *plan)
+{
+	size_t i;
+
+	free_specs(plan->services, plan->n);
+	free_specs(plan->jobs, plan->n_jobs);
+	for (i = 0; i < plan->n_zones; i++) {
+		zone_free(plan->zones[i]);
+		free(plan->zones[i]);
+	}
+	free(plan->zones);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -877,8 +1024,47 @@ print_service(const struct plan_service *svc, FILE *out)
 				     : "labelled lines");
 }
 
+/* A job, then its next five runs, in its zone and in UTC. */
+static void
+print_job(const struct plan_service *job, int64_t now_ms, FILE *out)
+{
+	const struct unit *unit = &job->unit;
+	char sig[SIG_NAME_MAX], t[32], a[40], b[40];
+	int64_t next = now_ms;
+	int i;
+
+	fprintf(out, "job %s: '%s' in %s, user ", unit->name,
+		unit->schedule_text.text, job->zone->name);
+	if (job->ids.set_user && job->ids.name)
+		fprintf(out, "%s", job->ids.name);
+	else if (job->ids.set_user)
+		fprintf(out, "%d", (int)job->ids.uid);
+	else
+		fprintf(out, "(grace's)");
+	fprintf(out, "; overlap: %s; timeout: %s", unit_overlap_name(unit->overlap),
+		show_ms(unit->timeout_start_ms, t, sizeof(t)));
+	fprintf(out, "; %s; stop: %s, SIGKILL after %s\n",
+		unit->essential ? "essential" : "not essential",
+		sig_name(unit->kill_signal, sig),
+		show_ms(unit->timeout_stop_ms, t, sizeof(t)));
+	if (unit->schedule.kind == SCHEDULE_REBOOT) {
+		fputs("  runs once, when grace starts\n", out);
+		return;
+	}
+	for (i = 0; i < 5; i++) {
+		next = schedule_next(&unit->schedule, job->zone, now_ms, next);
+		if (next == SCHEDULE_NEVER) {
+			fputs(i == 0 ? "  never runs\n" : "", out);
+			return;
+		}
+		fprintf(out, "  %s  (%s)\n",
+			schedule_format(next / 1000, job->zone, a, sizeof(a)),
+			schedule_format(next / 1000, NULL, b, sizeof(b)));
+	}
+}
+
 void
-plan_print(const struct plan *plan, FILE *out)
+plan_print(const struct plan *plan, int64_t now_ms, FILE *out)
 {
 	unsigned level;
 	size_t i;
@@ -907,4 +1093,6 @@ plan_print(const struct plan *plan, FILE *out)
 	}
 	for (i = 0; i < plan->n; i++)
 		print_service(&plan->services[i], out);
+	for (i = 0; i < plan->n_jobs; i++)
+		print_job(&plan->jobs[i], now_ms, out);
 }

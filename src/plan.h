@@ -6,12 +6,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
 #include "environ.h"
 #include "unit.h"
 #include "user.h"
+#include "zone.h"
 
 struct plan_service {
 	struct unit unit;
@@ -27,6 +29,7 @@ struct plan_service {
 	size_t n_after;
 	size_t *requires;	/* indices of those it requires */
 	size_t n_requires;
+	const struct zone *zone;	/* a job's, among the plan's zones */
 };
 
 struct plan {
@@ -34,6 +37,12 @@ struct plan {
 	size_t n;
 	unsigned levels;	/* how many start levels */
 	char **main_argv;	/* the main command, or NULL */
+	/* Jobs (Schedule=, a crontab's lines, --cron): specs as services
+	 * have, with no level or dependency. */
+	struct plan_service *jobs;
+	size_t n_jobs;
+	struct zone **zones;	/* each zone a job names, loaded once */
+	size_t n_zones;
 };
 
 /* Where the services come from, as the command line says. */
@@ -42,6 +51,9 @@ struct plan_sources {
 	const char *procfile;		/* --procfile */
 	char *const *oneliners;		/* --service, n_oneliners of them */
 	size_t n_oneliners;
+	const char *crontab;		/* --crontab */
+	char *const *crons;		/* --cron, n_crons of them */
+	size_t n_crons;
 	char **main_argv;		/* COMMAND ARGS, or NULL */
 };
 
@@ -57,7 +69,8 @@ int plan_load(struct plan *plan, const struct plan_sources *sources,
 	      char *const *env, char *error, size_t error_len);
 void plan_free(struct plan *plan);
 
-/* Prints the plan as --check shows it. */
-void plan_print(const struct plan *plan, FILE *out);
+/* Prints the plan as --check shows it, with each job's next five runs
+ * after now_ms (UTC, ms since the epoch). */
+void plan_print(const struct plan *plan, int64_t now_ms, FILE *out);
 
 #endif

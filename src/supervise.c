@@ -13,6 +13,7 @@
 #include "deadline.h"
 #include "log.h"
 #include "follow.h"
+#include "jobs.h"
 #include "loop.h"
 #include "procs.h"
 #include "reap.h"
@@ -38,7 +39,9 @@ struct supervisor {
 	struct loop loop;
 	struct deadlines deadlines;
 	struct services services;
-	struct output output;	/* services' output, relayed */
+	struct jobs jobs;
+	bool services_stopped, jobs_stopped;	/* each has told */
+	struct output output;	/* services' and jobs' output, relayed */
 	struct output_source *main_output;	/* --log-main, or NULL */
 	struct table table;
 	enum stop_phase phase;
@@ -167,6 +170,8 @@ step_stop(struct supervisor *sv, enum stop_event event)
 	if (step.actions & STOP_ACT_STOP_SERVICES) {
 		if (sv->services.n > 0)
 			info("stop: stopping the services, last level first");
+		/* Running jobs stop with the last level. */
+		jobs_stop_all(&sv->jobs);
 		services_stop_all(&sv->services);
 	}
 }
@@ -228,7 +233,8 @@ note_reaped(pid_t pid, int status, void *ctx)
 	int code = reap_exit_code(status);
 	enum proc_role role;
 
-	if (proc == NULL && services_reaped(&sv->services, pid, status))
+	if (proc == NULL && (services_reaped(&sv->services, pid, status) ||
+			     jobs_reaped(&sv->jobs, pid, status)))
 		return;
 	if (proc == NULL) {
 		if (sv->settings->warn_on_reap)
@@ -537,10 +543,12 @@ start_main(void *ctx)
 	int code;
 	pid_t pid;
 
+	if (sv->phase == STOP_RUNNING)
+		jobs_services_ready(&sv->jobs);
 	if (command == NULL || sv->phase != STOP_RUNNING)
 		return;
 	options.new_session = sv->settings->new_session;
-	if (sv->services.n > 0)
+	if (sv->services.n > 0 || sv->jobs.n > 0)
 		options.status_fd = &sv->main_exec_fd;
 	if (sv->main_output != NULL) {
 		options.stdout_fd = output_stdout_fd(sv->main_output);
@@ -594,10 +602,38 @@ on_essential_ended(const char *name, int code, bool clean, void *ctx)
 		stop_main(sv, sv->settings->rewrite[SIGTERM]);
 }
 
+/* The essential job's run failed: as an essential service's end. */
+static void
+on_essential_job_failed(const char *name, int code, void *ctx)
+{
+	on_essential_ended(name, code, false, ctx);
+}
+
+/* Services and jobs have each no process left: the rest can be
+ * stopped. */
+static void
+tell_stopped_if_both(struct supervisor *sv)
+{
+	if (sv->services_stopped && sv->jobs_stopped)
+		step_stop(sv, STOP_EV_SERVICES_STOPPED);
+}
+
 static void
 on_services_stopped(void *ctx)
 {
-	step_stop(ctx, STOP_EV_SERVICES_STOPPED);
+	struct supervisor *sv = ctx;
+
+	sv->services_stopped = true;
+	tell_stopped_if_both(sv);
+}
+
+static void
+on_jobs_stopped(void *ctx)
+{
+	struct supervisor *sv = ctx;
+
+	sv->jobs_stopped = true;
+	tell_stopped_if_both(sv);
 }
 
 static bool
@@ -638,6 +674,8 @@ count_relayed(const struct settings *settings, const struct plan *plan)
 
 	for (i = 0; i < plan->n; i++)
 		n += !plan->services[i].unit.output_inherit;
+	for (i = 0; i < plan->n_jobs; i++)
+		n += !plan->jobs[i].unit.output_inherit;
 	return n;
 }
 
@@ -652,6 +690,9 @@ passes_through(const struct settings *settings, const struct plan *plan)
 		return true;
 	for (i = 0; i < plan->n; i++)
 		if (plan->services[i].unit.output_inherit)
+			return true;
+	for (i = 0; i < plan->n_jobs; i++)
+		if (plan->jobs[i].unit.output_inherit)
 			return true;
 	return false;
 }
@@ -675,6 +716,8 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 	struct supervisor *sv = &supervisor;
 	struct services_hooks hooks = { start_main, on_essential_ended,
 					on_services_stopped, owns_pid, sv };
+	struct jobs_hooks job_hooks = { on_essential_job_failed,
+					on_jobs_stopped, sv };
 	size_t relayed;
 	int rc;
 
@@ -696,8 +739,9 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 	 * timer, and what the services need (with the main process's exec
 	 * report when it starts after them), and the relay of their output. */
 	relayed = count_relayed(settings, plan);
-	rc = loop_init(&sv->loop, 4 + (plan->n > 0) +
+	rc = loop_init(&sv->loop, 4 + (plan->n + plan->n_jobs > 0) +
 					  services_watches_needed(plan) +
+					  jobs_watches_needed(plan) +
 					  output_watches_needed(relayed));
 	if (rc < 0) {
 		errno = -rc;
@@ -708,6 +752,7 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 	deadlines_init(&sv->deadlines);
 	if (deadlines_reserve(&sv->deadlines,
 			      3 + services_deadlines_needed(plan) +
+				      jobs_deadlines_needed(plan) +
 				      output_deadlines_needed(relayed)) < 0)
 		die("unable to allocate the deadlines");
 	deadline_init(&sv->grace_dl, on_grace_timer, sv);
@@ -727,6 +772,8 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 		    settings->log_time, (size_t)settings->log_buffer);
 	services_setup(&sv->services, plan, &sv->loop, &sv->deadlines,
 		       &sv->output, inherited, hooks);
+	jobs_setup(&sv->jobs, plan, &sv->loop, &sv->deadlines, &sv->output,
+		   inherited, job_hooks);
 	if (settings->log_main && settings->command != NULL)
 		sv->main_output = output_add(&sv->output,
 					     base_name(settings->command[0]));
@@ -740,6 +787,7 @@ supervise_run(void)
 	struct supervisor *sv = &supervisor;
 	int code;
 
+	jobs_start(&sv->jobs);
 	services_start(&sv->services);
 	loop_run(&sv->loop);
 	/* What the services wrote is out: grace's last lines follow it. */
@@ -753,6 +801,7 @@ supervise_run(void)
 	     code);
 	/* Leave nothing behind, so that memory checkers see a clean exit. */
 	services_free(&sv->services);
+	jobs_free(&sv->jobs);
 	deadlines_free(&sv->deadlines);
 	loop_close(&sv->loop);
 	table_free(&sv->table);

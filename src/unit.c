@@ -68,6 +68,8 @@ struct unit_parser {
 	int type_line, restart_line, ready_fd_line, check_line;
 	int exec_start_line;		/* the last ExecStart=, even empty */
 	bool timeout_start_set;		/* TimeoutStartSec= or TimeoutSec= */
+	bool essential_set;
+	int overlap_line, timezone_line;
 	int last_line;			/* the file's last line */
 };
 
@@ -743,6 +745,20 @@ unit_valid_name(const char *name)
 }
 
 const char *
+unit_overlap_name(enum unit_overlap overlap)
+{
+	switch (overlap) {
+	case UNIT_OVERLAP_SKIP:
+		return "skip";
+	case UNIT_OVERLAP_ALLOW:
+		return "allow";
+	case UNIT_OVERLAP_REPLACE:
+		return "replace";
+	}
+	return "unknown";
+}
+
+const char *
 unit_type_name(enum unit_type type)
 {
 	switch (type) {
@@ -824,6 +840,26 @@ unit_free(struct unit *unit)
 	item_clear(&unit->working_dir);
 	list_free(&unit->environment);
 	list_free(&unit->environment_files);
+	item_clear(&unit->schedule_text);
+	item_clear(&unit->timezone);
+}
+
+int
+unit_set_item(struct unit_item *item, const char *text, int line)
+{
+	return item_set(item, text, line);
+}
+
+int
+unit_list_add(struct unit_list *list, const char *text, size_t len, int line)
+{
+	return list_append(list, text, len, line);
+}
+
+int
+unit_check_command(const char *text, char *error, size_t error_len)
+{
+	return check_command(text, error, error_len);
 }
 
 /* "SOURCE:LINE: invalid Key= 'value' (what is wanted)"; returns -1. */
@@ -863,9 +899,8 @@ parse_span(struct unit_parser *p, const char *key, const char *value,
 }
 
 /* systemd's booleans, any case. */
-static int
-parse_bool(struct unit_parser *p, const char *key, const char *value,
-	   bool *out)
+int
+unit_parse_bool(const char *value, bool *out)
 {
 	static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
 	static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
@@ -881,6 +916,15 @@ parse_bool(struct unit_parser *p, const char *key, const char *value,
 			return 0;
 		}
 	}
+	return -1;
+}
+
+static int
+parse_bool(struct unit_parser *p, const char *key, const char *value,
+	   bool *out)
+{
+	if (unit_parse_bool(value, out) == 0)
+		return 0;
 	return bad_value(p, key, value, "want yes or no");
 }
 
@@ -1098,7 +1142,54 @@ parse_restart_steps(struct unit_parser *p, const char *key, char *value)
 static int
 parse_essential(struct unit_parser *p, const char *key, char *value)
 {
+	p->essential_set = true;
 	return parse_bool(p, key, value, &p->unit->essential);
+}
+
+/* Schedule=: cron's fields, an @name or @every; makes the unit a job. */
+static int
+parse_schedule(struct unit_parser *p, const char *key, char *value)
+{
+	char why[256];
+
+	if (schedule_parse(&p->unit->schedule, value, NULL, why,
+			   sizeof(why)) < 0)
+		return bad_value(p, key, value, why);
+	if (item_set(&p->unit->schedule_text, value, p->line) < 0)
+		return out_of_memory(p);
+	p->unit->is_job = true;
+	return 0;
+}
+
+/* Timezone=: a zone name, loaded (and checked) with the plan. */
+static int
+parse_timezone(struct unit_parser *p, const char *key, char *value)
+{
+	if (*value == '\0') {
+		item_clear(&p->unit->timezone);
+		return 0;
+	}
+	if (strlen(value) > 64)
+		return bad_value(p, key, value, "a zone name is shorter");
+	p->timezone_line = p->line;
+	if (item_set(&p->unit->timezone, value, p->line) < 0)
+		return out_of_memory(p);
+	return 0;
+}
+
+static int
+parse_overlap(struct unit_parser *p, const char *key, char *value)
+{
+	static const char *const names[] = { "skip", "allow", "replace",
+					     NULL };
+	int i = find_word(names, value);
+
+	if (i < 0)
+		return bad_value(p, key, value,
+				 "grace accepts skip, allow or replace");
+	p->overlap_line = p->line;
+	p->unit->overlap = (enum unit_overlap)i;
+	return 0;
 }
 
 /*
@@ -1526,6 +1617,9 @@ static const struct {
 	{ "UMask", SECTION_SERVICE, parse_umask },
 	{ "LimitNOFILE", SECTION_SERVICE, parse_limit_nofile },
 	{ "NoNewPrivileges", SECTION_SERVICE, parse_no_new_privs },
+	{ "Schedule", SECTION_SERVICE, parse_schedule },
+	{ "Timezone", SECTION_SERVICE, parse_timezone },
+	{ "Overlap", SECTION_SERVICE, parse_overlap },
 	{ "WantedBy", SECTION_INSTALL, parse_ignored },
 	{ "RequiredBy", SECTION_INSTALL, parse_ignored },
 	{ "UpheldBy", SECTION_INSTALL, parse_ignored },
@@ -1618,6 +1712,52 @@ parse_line(struct unit_parser *p, char *line)
 	return -1;
 }
 
+int
+unit_check_job(struct unit *unit, bool essential_set, bool timeout_set,
+	       char *error, size_t error_len)
+{
+	const char *problem = NULL;
+
+	if (unit->type != UNIT_SIMPLE && unit->type != UNIT_ONESHOT)
+		problem = "a job (Schedule=) is a oneshot: Type= may only be "
+			  "oneshot";
+	else if (unit->restart != UNIT_RESTART_NO)
+		problem = "a job (Schedule=) runs again at its next due time: "
+			  "no Restart=";
+	else if (unit->ready_fd >= 0 || unit->check != UNIT_CHECK_NONE)
+		problem = "a job (Schedule=) has no readiness: no ReadyFd= or "
+			  "ReadyCheck=";
+	else if (unit->after.n > 0 || unit->requires.n > 0 ||
+		 unit->wants.n > 0)
+		problem = "a job (Schedule=) has no start order: no After=, "
+			  "Requires= or Wants=";
+	if (problem != NULL) {
+		format_line(error, error_len, "%s", problem);
+		return -1;
+	}
+	unit->type = UNIT_ONESHOT;
+	if (!essential_set)
+		unit->essential = false;
+	/* As a oneshot in systemd: no time limit unless given. */
+	if (!timeout_set)
+		unit->timeout_start_ms = UNIT_INFINITY;
+	return 0;
+}
+
+/* A unit with Schedule=: the rules a job follows. */
+static int
+check_job(struct unit_parser *p)
+{
+	char why[200];
+
+	if (unit_check_job(p->unit, p->essential_set, p->timeout_start_set,
+			   why, sizeof(why)) == 0)
+		return 0;
+	format_line(p->error, p->error_len, "%s:%d: %s", p->source,
+		  p->unit->schedule_text.line, why);
+	return -1;
+}
+
 /* The rules between keys, once the whole file is read. */
 static int
 check_unit(struct unit_parser *p)
@@ -1633,6 +1773,17 @@ check_unit(struct unit_parser *p)
 			  p->exec_start_line > 0 ? p->exec_start_line
 						 : p->last_line > 0 ? p->last_line
 								    : 1);
+		return -1;
+	}
+	if (unit->is_job)
+		return check_job(p);
+	if (p->timezone_line > 0 || p->overlap_line > 0) {
+		format_line(p->error, p->error_len,
+			  "%s:%d: %s= applies to jobs (Schedule=) only",
+			  p->source,
+			  p->timezone_line > 0 ? p->timezone_line
+					       : p->overlap_line,
+			  p->timezone_line > 0 ? "Timezone" : "Overlap");
 		return -1;
 	}
 	/* A oneshot has no start timeout unless it sets one, as in

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/resource.h>
 
+#include "schedule.h"
+
 /* A duration that never runs out ("infinity"). */
 #define UNIT_INFINITY (-1LL)
 /* The longest name a service may have. */
@@ -28,6 +30,10 @@ enum unit_kill_mode {
 	UNIT_KILL_MIXED,	/* KillSignal to the main pid, SIGKILL to all */
 	UNIT_KILL_PROCESS,	/* the main pid only */
 };
+/* Overlap=: what a job's due time does while its last run goes on. */
+enum unit_overlap { UNIT_OVERLAP_SKIP, UNIT_OVERLAP_ALLOW,
+		    UNIT_OVERLAP_REPLACE };
+
 /* ReadyCheck=: a check grace makes from its event loop. */
 enum unit_check { UNIT_CHECK_NONE, UNIT_CHECK_TCP, UNIT_CHECK_FILE,
 		  UNIT_CHECK_EXEC };
@@ -88,6 +94,13 @@ struct unit {
 	/* StandardOutput=inherit: grace's stdout and stderr, not its
 	 * relay of labelled lines */
 	bool output_inherit;
+	/* Schedule=: the unit is a job, a oneshot run at each due time;
+	 * its run's timeout is TimeoutStartSec= (none by default) */
+	bool is_job;
+	struct schedule schedule;
+	struct unit_item schedule_text;	/* as written, for --check */
+	struct unit_item timezone;	/* Timezone=, text NULL: grace's */
+	enum unit_overlap overlap;	/* Overlap=, default skip */
 };
 
 /* Sets every key to its default, with no command; name and source are
@@ -146,7 +159,24 @@ int unit_split_command(const char *text, unit_lookup_fn *lookup, void *ctx,
 		       char ***argv, char *error, size_t error_len);
 void unit_free_argv(char **argv);
 
+/* yes/no, true/false, on/off, 1/0 (and y, n, t, f); 0 or -1. */
+int unit_parse_bool(const char *value, bool *out);
+/* Replaces item's text with a copy of text; 0 or -ENOMEM. */
+int unit_set_item(struct unit_item *item, const char *text, int line);
+/* Appends a copy of len bytes of text; 0 or -ENOMEM. */
+int unit_list_add(struct unit_list *list, const char *text, size_t len,
+		  int line);
+/* Whether text splits as a command line; -1 with the reason if not. */
+int unit_check_command(const char *text, char *error, size_t error_len);
+/* The rules a job follows, once its keys are read (Restart=, readiness
+ * and dependencies do not apply; it is not essential and has no run
+ * timeout unless it says so).  essential_set, timeout_set: whether the
+ * unit gave those.  0, or -1 with the problem in error. */
+int unit_check_job(struct unit *unit, bool essential_set, bool timeout_set,
+		   char *error, size_t error_len);
+
 const char *unit_type_name(enum unit_type type);
+const char *unit_overlap_name(enum unit_overlap overlap);
 const char *unit_restart_name(enum unit_restart restart);
 
 #endif

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: MIT
+/* Owns the scheduled jobs at run time: one CLOCK_REALTIME deadline per job
+ * for its next due time (re-planned when the clock is set), its runs as
+ * the table of src/job.c says, each in its own process group with its
+ * output relayed under its name, and their stop with the container.
+ * From here on grace may not die: every failure is logged and survived. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jobs.h"
+#include "log.h"
+#include "reap.h"
+#include "spawn.h"
+
+struct job_run {
+	struct job *job;
+	enum run_state state;
+	pid_t pid;		/* its process (and group), 0 when none */
+	int exec_fd;		/* its exec's report, until read, or -1 */
+	bool timed_out;		/* stopped for TimeoutSec= */
+	bool stopped;		/* stopped by grace: the stop, a replace */
+	uint64_t started_ms;	/* CLOCK_MONOTONIC */
+	struct deadline timeout_dl, stop_dl;
+};
+
+struct job {
+	struct jobs *owner;
+	const struct plan_service *spec;
+	const char *name;
+	struct job_run *runs;
+	unsigned slots;		/* JOB_MAX_RUNS with Overlap=allow, else 1 */
+	bool replacing;		/* a run starts once the stopped ones end */
+	int64_t due_ms;		/* the due time armed, realtime */
+	struct deadline due_dl;
+	struct output_source *output;	/* its relayed output, or NULL */
+	unsigned long runs_started;
+};
+
+static const struct unit *
+unit_of(const struct job *job)
+{
+	return &job->spec->unit;
+}
+
+/* "1.5s", "250ms" */
+static const char *
+show_ms(long long ms, char *buf, size_t len)
+{
+	if (ms < 1000)
+		snprintf(buf, len, "%lldms", ms);
+	else
+		snprintf(buf, len, "%lld.%03llds", ms / 1000, ms % 1000);
+	return buf;
+}
+
+static unsigned
+count_running(const struct job *job)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < job->slots; i++)
+		n += job->runs[i].state != RUN_IDLE;
+	return n;
+}
+
+static struct job_run *
+free_slot(struct job *job)
+{
+	unsigned i;
+
+	for (i = 0; i < job->slots; i++)
+		if (job->runs[i].state == RUN_IDLE)
+			return &job->runs[i];
+	return NULL;
+}
+
+/* Sends sig to the run's process group: every process of the run, such
+ * as the command a shell started, gets it. */
+static void
+signal_run(struct job_run *run, int sig)
+{
+	char name[SIG_NAME_MAX];
+
+	if (run->pid <= 0)
+		return;
+	if (kill(-run->pid, sig) < 0 && errno != ESRCH)
+		warn_errno("%s: unable to send %s to its group",
+			   run->job->name, sig_name(sig, name));
+}
+
+/* The options a run starts with: the job's environment, user, directory
+ * and output. */
+static struct spawn_options
+options_of(struct job_run *run)
+{
+	const struct plan_service *spec = run->job->spec;
+	const struct unit *unit = &spec->unit;
+	struct spawn_options options = SPAWN_OPTIONS_INIT;
+
+	options.service = true;
+	options.envp = spec->env.vars;
+	options.ids = spec->ids.set_user || spec->ids.set_group ? &spec->ids
+								  : NULL;
+	options.cwd = spec->cwd;
+	options.cwd_optional = unit->working_dir_optional;
+	options.umask = unit->umask;
+	options.nofile = unit->has_nofile ? &unit->nofile : NULL;
+	options.no_new_privs = unit->no_new_privs;
+	if (run->job->output != NULL) {
+		options.stdout_fd = output_stdout_fd(run->job->output);
+		options.stderr_fd = output_stderr_fd(run->job->output);
+	}
+	options.status_fd = &run->exec_fd;
+	return options;
+}
+
+static void
+close_exec_status(struct job_run *run)
+{
+	if (run->exec_fd < 0)
+		return;
+	(void)loop_unwatch(run->job->owner->loop, run->exec_fd);
+	close(run->exec_fd);
+	run->exec_fd = -1;
+}
+
+/* The run's exec happened, or failed (said so; its exit follows). */
+static void
+on_exec_status(int fd, void *ctx)
+{
+	struct job_run *run = ctx;
+	int code;
+
+	if (spawn_take_status(fd, run->job->spec->argv, run->job->name,
+			      &code) == -EAGAIN)
+		return;
+	close_exec_status(run);
+}
+
+static void feed(struct job_run *run, enum run_event event, int status);
+
+/* Starts the run's process; an exit with the spawn's code if it cannot. */
+static void
+spawn_run(struct job_run *run)
+{
+	struct job *job = run->job;
+	struct spawn_options options = options_of(run);
+	long long timeout = unit_of(job)->timeout_start_ms;
+	int code;
+	pid_t pid;
+
+	run->timed_out = run->stopped = false;
+	run->started_ms = deadline_now_ms();
+	job->runs_started++;
+	pid = spawn_child(job->spec->argv, job->name, &options,
+			  job->owner->inherited, &code);
+	if (pid < 0) {
+		feed(run, RUN_EV_EXIT, (code & 0xff) << 8);	/* as exit(code) */
+		return;
+	}
+	run->pid = pid;
+	info("%s: run %lu started as pid %d", job->name, job->runs_started,
+	     (int)pid);
+	if (run->exec_fd >= 0 &&
+	    loop_watch(job->owner->loop, run->exec_fd, on_exec_status, run) < 0)
+		close_exec_status(run);
+	if (timeout != UNIT_INFINITY)
+		deadline_after(job->owner->deadlines, &run->timeout_dl, timeout);
+}
+
+/* KillSignal= and SIGCONT to the run's group, and TimeoutStopSec=. */
+static void
+signal_stop(struct job_run *run)
+{
+	const struct unit *unit = unit_of(run->job);
+
+	signal_run(run, unit->kill_signal);
+	if (unit->kill_signal != SIGCONT && unit->kill_signal != SIGKILL)
+		signal_run(run, SIGCONT);
+	if (unit->timeout_stop_ms != UNIT_INFINITY)
+		deadline_after(run->job->owner->deadlines, &run->stop_dl,
+			       unit->timeout_stop_ms);
+}
+
+/* Says how the run ended, and stops the container if it failed and the
+ * job is essential. */
+static void
+report_end(struct job_run *run, int status)
+{
+	struct job *job = run->job;
+	const struct unit *unit = unit_of(job);
+	int code = reap_exit_code(status);
+	char took[32], sig[SIG_NAME_MAX], how[64];
+
+	show_ms((long long)(deadline_now_ms() - run->started_ms), took,
+		sizeof(took));
+	if (WIFSIGNALED(status))
+		snprintf(how, sizeof(how), "killed by %s",
+			 sig_name(WTERMSIG(status), sig));
+	else
+		snprintf(how, sizeof(how), "exited with %d", code);
+	if (job_run_clean(unit, status, run->stopped && !run->timed_out)) {
+		info("%s: run %s after %s", job->name, how, took);
+		return;
+	}
+	warn("%s: run failed: %s after %s%s", job->name, how, took,
+	     run->timed_out ? " (timed out)" : "");
+	if (unit->essential && job->owner->hooks.essential_failed != NULL)
+		job->owner->hooks.essential_failed(job->name, code ? code : 1,
+						   job->owner->hooks.ctx);
+}
+
+static void tell_if_stopped(struct jobs *jobs);
+
+/* Feeds event to the run and carries out what the table says. */
+static void
+feed(struct job_run *run, enum run_event event, int status)
+{
+	struct run_step step = job_transition(run->state, event);
+	struct job *job = run->job;
+	struct deadlines *deadlines = job->owner->deadlines;
+	char t[32], sig[SIG_NAME_MAX];
+
+	run->state = step.next;
+	if (step.actions & RUN_ACT_SPAWN)
+		spawn_run(run);
+	if (step.actions & RUN_ACT_SIGNAL) {
+		if (event == RUN_EV_TIMEOUT) {
+			run->timed_out = true;
+			warn("%s: still running after %s, stopping it with %s",
+			     job->name,
+			     show_ms(unit_of(job)->timeout_start_ms, t,
+				     sizeof(t)),
+			     sig_name(unit_of(job)->kill_signal, sig));
+		} else {
+			run->stopped = true;
+		}
+		deadline_cancel(deadlines, &run->timeout_dl);
+		signal_stop(run);
+	}
+	if (step.actions & RUN_ACT_KILL) {
+		warn("%s: still running %s after its stop signal, killing it",
+		     job->name,
+		     show_ms(unit_of(job)->timeout_stop_ms, t, sizeof(t)));
+		signal_run(run, SIGKILL);
+	}
+	if (step.actions & RUN_ACT_FINISH) {
+		deadline_cancel(deadlines, &run->timeout_dl);
+		deadline_cancel(deadlines, &run->stop_dl);
+		close_exec_status(run);
+		run->pid = 0;
+		if (job->output != NULL)
+			output_source_ended(job->output);
+		report_end(run, status);
+		if (job->replacing && count_running(job) == 0 &&
+		    !job->owner->stopping) {
+			job->replacing = false;
+			feed(free_slot(job), RUN_EV_START, 0);
+		}
+		tell_if_stopped(job->owner);
+	}
+}
+
+static void
+on_timeout(struct deadline *deadline, void *ctx)
+{
+	(void)deadline;
+	feed(ctx, RUN_EV_TIMEOUT, 0);
+}
+
+static void
+on_stop_timeout(struct deadline *deadline, void *ctx)
+{
+	(void)deadline;
+	feed(ctx, RUN_EV_STOP_TIMEOUT, 0);
+}
+
+/* --- due times ------------------------------------------------------- */
+
+/* Arms the job's next due time after after_ms, if it has one. */
+static void
+plan_next(struct job *job, int64_t after_ms)
+{
+	int64_t next = schedule_next(&unit_of(job)->schedule, job->spec->zone,
+				     job->owner->origin_ms, after_ms);
+
+	if (next == SCHEDULE_NEVER) {
+		deadline_cancel(&job->owner->due, &job->due_dl);
+		return;
+	}
+	job->due_ms = next;
+	deadline_set(&job->owner->due, &job->due_dl, (uint64_t)next);
+}
+
+/* A due time came: a run starts, is skipped, or replaces the running one,
+ * as Overlap= says; then the next due time after now.  A timer that fired
+ * late (a suspended machine) leads to one run, not one per missed time. */
+static void
+on_due(struct deadline *deadline, void *ctx)
+{
+	struct job *job = ctx;
+	int64_t now = (int64_t)deadline_clock_ms(CLOCK_REALTIME);
+	unsigned i, running = count_running(job);
+
+	(void)deadline;
+	if (job->owner->stopping)
+		return;
+	switch (job_on_due(unit_of(job)->overlap, running, job->slots)) {
+	case JOB_DUE_START:
+		feed(free_slot(job), RUN_EV_START, 0);
+		break;
+	case JOB_DUE_SKIP:
+		info("%s: skipping this run: the last one is still running",
+		     job->name);
+		break;
+	case JOB_DUE_FULL:
+		warn("%s: skipping this run: %u runs are going on already",
+		     job->name, running);
+		break;
+	case JOB_DUE_REPLACE:
+		info("%s: replacing the running one", job->name);
+		job->replacing = true;
+		for (i = 0; i < job->slots; i++)
+			feed(&job->runs[i], RUN_EV_STOP, 0);
+		break;
+	}
+	plan_next(job, now > job->due_ms ? now : job->due_ms);
+}
+
+/* The realtime clock was set: every due time is planned again from now. */
+static void
+on_clock_set(void *ctx)
+{
+	struct jobs *jobs = ctx;
+	int64_t now = (int64_t)deadline_clock_ms(CLOCK_REALTIME);
+	size_t i;
+
+	info("the clock was set: planning the jobs' due times again");
+	for (i = 0; i < jobs->n; i++)
+		if (deadline_armed(&jobs->jobs[i].due_dl))
+			plan_next(&jobs->jobs[i], now);
+}
+
+void
+jobs_start(struct jobs *jobs)
+{
+	size_t i;
+
+	if (jobs->n == 0)
+		return;
+	jobs->origin_ms = (int64_t)deadline_clock_ms(CLOCK_REALTIME);
+	for (i = 0; i < jobs->n; i++)
+		plan_next(&jobs->jobs[i], jobs->origin_ms);
+}
+
+void
+jobs_services_ready(struct jobs *jobs)
+{
+	size_t i;
+
+	for (i = 0; i < jobs->n && !jobs->stopping; i++)
+		if (unit_of(&jobs->jobs[i])->schedule.kind == SCHEDULE_REBOOT)
+			feed(&jobs->jobs[i].runs[0], RUN_EV_START, 0);
+}
+
+bool
+jobs_reaped(struct jobs *jobs, pid_t pid, int status)
+{
+	struct job_run *run;
+	size_t i;
+	unsigned r;
+
+	for (i = 0; i < jobs->n; i++)
+		for (r = 0; r < jobs->jobs[i].slots; r++) {
+			run = &jobs->jobs[i].runs[r];
+			if (run->pid != pid || run->state == RUN_IDLE)
+				continue;
+			/* Exited before its report was read: read it now. */
+			if (run->exec_fd >= 0)
+				on_exec_status(run->exec_fd, run);
+			feed(run, RUN_EV_EXIT, status);
+			return true;
+		}
+	return false;
+}
+
+/* --- the stop ------------------------------------------------------------ */
+
+static void
+tell_if_stopped(struct jobs *jobs)
+{
+	size_t i;
+
+	if (!jobs->stopping || jobs->stopped_told)
+		return;
+	for (i = 0; i < jobs->n; i++)
+		if (count_running(&jobs->jobs[i]) > 0)
+			return;
+	jobs->stopped_told = true;
+	if (jobs->hooks.stopped != NULL)
+		jobs->hooks.stopped(jobs->hooks.ctx);
+}
+
+void
+jobs_stop_all(struct jobs *jobs)
+{
+	struct job *job;
+	size_t i;
+	unsigned r;
+
+	if (jobs->stopping)
+		return;
+	jobs->stopping = true;
+	for (i = 0; i < jobs->n; i++) {
+		job = &jobs->jobs[i];
+		job->replacing = false;
+		deadline_cancel(&jobs->due, &job->due_dl);
+		for (r = 0; r < job->slots; r++)
+			if (job->runs[r].state == RUN_RUNNING) {
+				info("%s: stopping its run", job->name);
+				feed(&job->runs[r], RUN_EV_STOP, 0);
+			}
+	}
+	tell_if_stopped(jobs);
+}
+
+/* --- setup --------------------------------------------------------------- */
+
+static unsigned
+slots_of(const struct plan_service *spec)
+{
+	return spec->unit.overlap == UNIT_OVERLAP_ALLOW ? JOB_MAX_RUNS : 1;
+}
+
+size_t
+jobs_watches_needed(const struct plan *plan)
+{
+	size_t i, n = plan->n_jobs > 0;	/* the realtime timer */
+
+	for (i = 0; i < plan->n_jobs; i++)
+		n += slots_of(&plan->jobs[i]);	/* an exec's report */
+	return n;
+}
+
+size_t
+jobs_deadlines_needed(const struct plan *plan)
+{
+	return 2 * (jobs_watches_needed(plan));
+}
+
+void
+jobs_setup(struct jobs *jobs, const struct plan *plan, struct loop *loop,
+	   struct deadlines *deadlines, struct output *output,
+	   const struct sig_inherited *inherited, struct jobs_hooks hooks)
+{
+	struct job *job;
+	size_t i;
+	unsigned r;
+	int rc;
+
+	memset(jobs, 0, sizeof(*jobs));
+	jobs->loop = loop;
+	jobs->deadlines = deadlines;
+	jobs->inherited = inherited;
+	jobs->hooks = hooks;
+	deadlines_init(&jobs->due);
+	if (plan->n_jobs == 0)
+		return;
+	jobs->jobs = calloc(plan->n_jobs, sizeof(*jobs->jobs));
+	if (jobs->jobs == NULL || deadlines_reserve(&jobs->due, plan->n_jobs) < 0)
+		die("out of memory");
+	rc = deadlines_open_realtime(&jobs->due, loop, on_clock_set, jobs);
+	if (rc < 0) {
+		errno = -rc;
+		die_errno("unable to create the jobs' timer");
+	}
+	jobs->n = plan->n_jobs;
+	for (i = 0; i < plan->n_jobs; i++) {
+		job = &jobs->jobs[i];
+		job->owner = jobs;
+		job->spec = &plan->jobs[i];
+		job->name = job->spec->unit.name;
+		job->slots = slots_of(job->spec);
+		job->runs = calloc(job->slots, sizeof(*job->runs));
+		if (job->runs == NULL)
+			die("out of memory");
+		for (r = 0; r < job->slots; r++) {
+			job->runs[r].job = job;
+			job->runs[r].exec_fd = -1;
+			deadline_init(&job->runs[r].timeout_dl, on_timeout,
+				      &job->runs[r]);
+			deadline_init(&job->runs[r].stop_dl, on_stop_timeout,
+				      &job->runs[r]);
+		}
+		deadline_init(&job->due_dl, on_due, job);
+		if (!job->spec->unit.output_inherit)
+			job->output = output_add(output, job->name);
+	}
+}
+
+void
+jobs_free(struct jobs *jobs)
+{
+	size_t i;
+	unsigned r;
+
+	for (i = 0; i < jobs->n; i++) {
+		for (r = 0; r < jobs->jobs[i].slots; r++)
+			if (jobs->jobs[i].runs[r].exec_fd >= 0)
+				close(jobs->jobs[i].runs[r].exec_fd);
+		free(jobs->jobs[i].runs);
+	}
+	free(jobs->jobs);
+	deadlines_free(&jobs->due);
+	memset(jobs, 0, sizeof(*jobs));
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* The scheduled jobs: each started at its due times, timed out, and
+ * stopped with the container. */
+#ifndef GRACE_JOBS_H
+#define GRACE_JOBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "deadline.h"
+#include "job.h"
+#include "loop.h"
+#include "output.h"
+#include "plan.h"
+#include "sig.h"
+
+/* What the jobs tell the container. */
+struct jobs_hooks {
+	/* A run of an essential job failed, with code (its exit status, or
+	 * 128+N): the container must stop. */
+	void (*essential_failed)(const char *name, int code, void *ctx);
+	/* jobs_stop_all() is over: no run is left.  Maybe at once. */
+	void (*stopped)(void *ctx);
+	void *ctx;
+};
+
+struct job;
+
+struct jobs {
+	struct job *jobs;
+	size_t n;
+	struct loop *loop;
+	struct deadlines *deadlines;	/* CLOCK_MONOTONIC: timeouts */
+	struct deadlines due;		/* CLOCK_REALTIME: due times */
+	const struct sig_inherited *inherited;
+	struct jobs_hooks hooks;
+	int64_t origin_ms;	/* when grace started, for @every */
+	bool stopping;		/* jobs_stop_all() was called */
+	bool stopped_told;
+};
+
+/* Loop watches and monotonic deadlines the plan's jobs need at most. */
+size_t jobs_watches_needed(const struct plan *plan);
+size_t jobs_deadlines_needed(const struct plan *plan);
+
+/* Prepares every job of plan (memory, its output source, the realtime
+ * timer); dies on failure: it runs before any process. */
+void jobs_setup(struct jobs *jobs, const struct plan *plan,
+		struct loop *loop, struct deadlines *deadlines,
+		struct output *output, const struct sig_inherited *inherited,
+		struct jobs_hooks hooks);
+void jobs_free(struct jobs *jobs);
+
+/* Plans every job's first due time, from now. */
+void jobs_start(struct jobs *jobs);
+/* The services are ready: the @reboot jobs run. */
+void jobs_services_ready(struct jobs *jobs);
+/* A child was reaped: true when it was a job's. */
+bool jobs_reaped(struct jobs *jobs, pid_t pid, int status);
+/* No run starts any more; the running ones get their KillSignal; tells
+ * stopped when none is left (maybe at once). */
+void jobs_stop_all(struct jobs *jobs);
+
+#endif
