@@ -19,7 +19,12 @@
 struct job_run {
 	struct job *job;
 	enum run_state state;
-	pid_t pid;		/* its process (and group), 0 when none */
+	pid_t pid;		/* its process, 0 when none */
+	pid_t pgid;		/* its group, while the run lasts */
+	int status;		/* its process's wait status, once reaped */
+	/* Its process has exited while grace stopped it, but others of its
+	 * group are left: the run ends when the group is empty. */
+	bool draining;
 	int exec_fd;		/* its exec's report, until read, or -1 */
 	bool timed_out;		/* stopped for TimeoutSec= */
 	bool stopped;		/* stopped by grace: the stop, a replace */
@@ -85,9 +90,9 @@ signal_run(struct job_run *run, int sig)
 {
 	char name[SIG_NAME_MAX];
 
-	if (run->pid <= 0)
+	if (run->pgid <= 0)
 		return;
-	if (kill(-run->pid, sig) < 0 && errno != ESRCH)
+	if (kill(-run->pgid, sig) < 0 && errno != ESRCH)
 		warn_errno("%s: unable to send %s to its group",
 			   run->job->name, sig_name(sig, name));
 }
@@ -162,7 +167,7 @@ spawn_run(struct job_run *run)
 		feed(run, RUN_EV_EXIT, (code & 0xff) << 8);	/* as exit(code) */
 		return;
 	}
-	run->pid = pid;
+	run->pid = run->pgid = pid;
 	info("%s: run %lu started as pid %d", job->name, job->runs_started,
 	     (int)pid);
 	if (run->exec_fd >= 0 &&
@@ -252,7 +257,8 @@ feed(struct job_run *run, enum run_event event, int status)
 		deadline_cancel(deadlines, &run->timeout_dl);
 		deadline_cancel(deadlines, &run->stop_dl);
 		close_exec_status(run);
-		run->pid = 0;
+		run->pid = run->pgid = 0;
+		run->draining = false;
 		if (job->output != NULL)
 			output_source_ended(job->output);
 		report_end(run, status);
@@ -367,6 +373,50 @@ jobs_services_ready(struct jobs *jobs)
 			feed(&jobs->jobs[i].runs[0], RUN_EV_START, 0);
 }
 
+/* Whether any process is left in the run's group. */
+static bool
+group_left(const struct job_run *run)
+{
+	return kill(-run->pgid, 0) == 0 || errno == EPERM;
+}
+
+/*
+ * The run's process has exited.  A run grace is stopping (a timeout, a
+ * replace, the container's stop) is over only once its whole group is:
+ * what the command left behind gets the same signals, SIGKILL included,
+ * as systemd's control-group stop does.
+ */
+static void
+note_exit(struct job_run *run, int status)
+{
+	/* Exited before its report was read: read it now. */
+	if (run->exec_fd >= 0)
+		on_exec_status(run->exec_fd, run);
+	run->pid = 0;
+	run->status = status;
+	if (run->state != RUN_RUNNING && group_left(run)) {
+		run->draining = true;
+		return;
+	}
+	feed(run, RUN_EV_EXIT, status);
+}
+
+/* A process was reaped: a run whose group it emptied is over. */
+static void
+end_drained_runs(struct jobs *jobs)
+{
+	struct job_run *run;
+	size_t i;
+	unsigned r;
+
+	for (i = 0; i < jobs->n; i++)
+		for (r = 0; r < jobs->jobs[i].slots; r++) {
+			run = &jobs->jobs[i].runs[r];
+			if (run->draining && !group_left(run))
+				feed(run, RUN_EV_EXIT, run->status);
+		}
+}
+
 bool
 jobs_reaped(struct jobs *jobs, pid_t pid, int status)
 {
@@ -379,12 +429,10 @@ jobs_reaped(struct jobs *jobs, pid_t pid, int status)
 			run = &jobs->jobs[i].runs[r];
 			if (run->pid != pid || run->state == RUN_IDLE)
 				continue;
-			/* Exited before its report was read: read it now. */
-			if (run->exec_fd >= 0)
-				on_exec_status(run->exec_fd, run);
-			feed(run, RUN_EV_EXIT, status);
+			note_exit(run, status);
 			return true;
 		}
+	end_drained_runs(jobs);
 	return false;
 }
 

@@ -14,7 +14,7 @@
 
 #define DAY		86400
 /* The largest file zone_load() reads, and the most transitions kept. */
-#define ZONE_FILE_MAX	(256 * 1024)
+#define ZONE_FILE_MAX	((size_t)256 * 1024)
 #define ZONE_TRANS_MAX	100000
 /* A year's rule changes fall within this much of the year: a day within
  * it, at most 167 h from its midnight, at an offset under 26 h. */
@@ -113,7 +113,7 @@ when_day(const struct zone_when *w, int64_t y)
 		first = zone_days_from_civil(y, (unsigned)w->month, 1);
 		if (w->week < 5)
 			return first + (w->day + 7 - zone_weekday(first)) % 7 +
-			       7 * (w->week - 1);
+			       7 * (int64_t)(w->week - 1);
 		last = (w->month == 12 ? zone_days_from_civil(y + 1, 1, 1)
 				       : zone_days_from_civil(
 						 y, (unsigned)w->month + 1, 1)) -
@@ -235,21 +235,21 @@ rule_change_before(const struct zone_rule *rule, int64_t t, int32_t off,
 		   int64_t floor, int64_t *at, int32_t *prev)
 {
 	struct change ch[2 * (WINDOW + 2)];
-	int64_t upto, low, sure, y;
-	size_t n, i = 0, j;
+	int64_t upto, low, sure, y, back;
+	size_t n, i, j;
 
-	if (!rule_changes_offset(rule))
+	if (!rule_changes_offset(rule) || t <= floor || t <= -LIMIT ||
+	    floor >= LIMIT)
 		return false;
 	upto = t < LIMIT ? t : LIMIT;
 	low = floor > -LIMIT ? floor : -LIMIT;
-	if (upto <= low)
-		return false;
 	if (upto - SEARCH > low)
 		low = upto - SEARCH;
 	for (;;) {
 		y = year_of(upto);
 		n = rule_changes(rule, y - WINDOW, y + 1, ch);
 		sure = year_start(y - WINDOW) + MARGIN;
+		back = upto;
 		for (j = n; j > 0; j = i) {
 			for (i = j - 1; i > 0 && ch[i - 1].at == ch[i].at; i--)
 				;
@@ -257,8 +257,10 @@ rule_change_before(const struct zone_rule *rule, int64_t t, int32_t off,
 				continue;
 			if (ch[i].at <= low)
 				return false;
-			if (i == 0 || ch[i - 1].at < sure)
+			if (i == 0 || ch[i - 1].at < sure) {
+				back = ch[i].at;
 				break;
+			}
 			if (ch[i - 1].off != off) {
 				*at = ch[i].at;
 				*prev = ch[i - 1].off;
@@ -267,9 +269,9 @@ rule_change_before(const struct zone_rule *rule, int64_t t, int32_t off,
 		}
 		/* Unreachable (the changes of the year two back are sure and
 		 * before upto), but a loop that cannot end is worse. */
-		if (ch[i].at >= upto)
+		if (back >= upto)
 			return false;
-		upto = ch[i].at;
+		upto = back;
 	}
 }
 
@@ -613,7 +615,7 @@ zone_parse_tzif(struct zone *zone, const unsigned char *data, size_t len,
 		char *error, size_t error_len)
 {
 	const unsigned char *p = data, *idx, *types;
-	size_t left = len, i, n, tsize = 4;
+	size_t left = len, i, tsize = 4;
 	struct tzif_counts c;
 	const char *why;
 	int32_t off, prev;
@@ -679,18 +681,14 @@ zone_parse_tzif(struct zone *zone, const unsigned char *data, size_t len,
 			goto fail;
 	}
 	zone->initial_off = prev = get_int32(types);
-	for (i = 0, n = 0; i < c.time; i++) {
-		off = get_int32(types + 6 * idx[i]);
-		n += off != prev || (zone->has_rule && i == c.time - 1);
-		prev = off;
-	}
+	if (c.time == 0)
+		return 0;
 	why = "out of memory";
-	if (n > 0 && ((zone->times = malloc(n * sizeof(int64_t))) == NULL ||
-		      (zone->offsets = malloc(n * sizeof(int32_t))) == NULL))
+	if ((zone->times = malloc(c.time * sizeof(int64_t))) == NULL ||
+	    (zone->offsets = malloc(c.time * sizeof(int32_t))) == NULL)
 		goto fail;
-	prev = zone->initial_off;
 	for (i = 0; i < c.time; i++) {
-		off = get_int32(types + 6 * idx[i]);
+		off = get_int32(types + 6 * (size_t)idx[i]);
 		if (off != prev || (zone->has_rule && i == c.time - 1)) {
 			zone->times[zone->n] = tsize == 8 ? get_int64(p + 8 * i)
 							  : get_int32(p + 4 * i);
@@ -738,7 +736,7 @@ read_zone_file(int fd, unsigned char **data, size_t *len, char *why,
 		snprintf(why, why_len, "%s", strerror(errno));
 		goto fail;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size > ZONE_FILE_MAX) {
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)ZONE_FILE_MAX) {
 		snprintf(why, why_len, S_ISREG(st.st_mode)
 					       ? "larger than 256 KiB"
 					       : "not a regular file");
@@ -800,7 +798,7 @@ int
 zone_load(struct zone *zone, const char *name, char *error, size_t error_len)
 {
 	char buf[PATH_MAX], why[128];
-	const char *dir, *path = name;
+	const char *dir, *path;
 	unsigned char *data;
 	size_t len;
 	int fd, rc;
@@ -808,6 +806,7 @@ zone_load(struct zone *zone, const char *name, char *error, size_t error_len)
 	zone_init_utc(zone);
 	if (*name == ':')
 		name++;
+	path = name;
 	snprintf(zone->name, sizeof(zone->name), "%s", name);
 	if (*name == '\0' || has_dot_dot(name)) {
 		snprintf(error, error_len, "bad time zone name '%s'%s", name,

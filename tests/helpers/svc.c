@@ -31,7 +31,8 @@
  * gid= groups= (supplementary, comma-separated, "-" for none) cwd=
  * umask= (octal) nofile=SOFT:HARD ("infinity" for no limit) nnp= (the
  * NoNewPrivs field of /proc/self/status) notify= ($NOTIFY_SOCKET, "-" when
- * unset) sigblk= sigign= (the masks it was born with, in hex).  Then:
+ * unset) sigblk= sigign= (the masks it was born with, in hex) real= (the
+ * CLOCK_REALTIME time, SECONDS.NANOSECONDS).  Then:
  *   --print-env VAR,...  logs "env VAR=VALUE" for each, "env VAR" (no '=')
  *                        when it is not set
  *   --echo WORD          logs "echo WORD" (repeatable): how the service's
@@ -298,8 +299,11 @@ log_start(uint64_t blocked, uint64_t ignored)
 	char notify_esc[ESCAPED_MAX], soft[32], hard[32], nnp[8];
 	const char *notify = getenv("NOTIFY_SOCKET");
 	struct rlimit nofile;
+	struct timespec real;
 	mode_t mask;
 
+	if (clock_gettime(CLOCK_REALTIME, &real) != 0)
+		die_errno("clock_gettime");
 	format_groups(groups, sizeof(groups));
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		snprintf(cwd, sizeof(cwd), "?");
@@ -312,12 +316,12 @@ log_start(uint64_t blocked, uint64_t ignored)
 	read_nnp(nnp, sizeof(nnp));
 	ev_log("start ppid=%d pgid=%d sid=%d uid=%u gid=%u groups=%s cwd=%s "
 	       "umask=%04o nofile=%s:%s nnp=%s notify=%s sigblk=%016" PRIx64
-	       " sigign=%016" PRIx64,
+	       " sigign=%016" PRIx64 " real=%jd.%09ld",
 	       (int)getppid(), (int)getpgid(0), (int)getsid(0),
 	       (unsigned)getuid(), (unsigned)getgid(), groups,
 	       escape(cwd, cwd_esc), (unsigned)mask, soft, hard, nnp,
 	       notify == NULL ? "-" : escape(notify, notify_esc), blocked,
-	       ignored);
+	       ignored, (intmax_t)real.tv_sec, real.tv_nsec);
 }
 
 /* Logs "env VAR=VALUE" for each variable of LIST ("A,B"). */
