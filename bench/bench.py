@@ -9,7 +9,8 @@ Usage, as root: bench.py [--services-only | --logs-only] GRACE GRACE_STATIC
 services.py: grace with ten services beside supervisord and s6;
 --services-only prints that table alone.  A third follows, from logs.py:
 grace relaying a service's output beside a direct pipe and supervisord;
---logs-only prints that table alone.
+--logs-only prints that table alone.  A fourth, from jobs.py: grace's
+scheduled jobs beside busybox crond; --jobs-only prints it alone.
 
 A report, not a test: no value makes it fail, but a measurement that cannot
 be taken does, with "bench: unable to ..." and exit status 1.  Standard
@@ -533,13 +534,13 @@ def interrupted(sig, frame):
 
 
 def main(argv):
-    only = argv[1] if argv[1:2] in (["--services-only"],
-                                    ["--logs-only"]) else None
+    only = argv[1] if argv[1:2] in (["--services-only"], ["--logs-only"],
+                                    ["--jobs-only"]) else None
     if only:
         argv = argv[:1] + argv[2:]
     if len(argv) != 3:
-        print("usage: bench.py [--services-only | --logs-only] GRACE "
-              "GRACE_STATIC", file=sys.stderr)
+        print("usage: bench.py [--services-only | --logs-only | "
+              "--jobs-only] GRACE GRACE_STATIC", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGHUP, interrupted)
@@ -548,12 +549,15 @@ def main(argv):
     try:
         if only is None:
             print(run(grace, grace_static), flush=True)
+        import jobs
         import logs  # here, once this module is "bench": see the end
         import services
         if only in (None, "--services-only"):
             print(services.run(grace, grace_static), flush=True)
         if only in (None, "--logs-only"):
             print(logs.run(grace, grace_static), flush=True)
+        if only in (None, "--jobs-only"):
+            print(jobs.run(grace, grace_static), flush=True)
     except Failure as e:
         print(f"bench: unable to {e}", file=sys.stderr)
         return 1
