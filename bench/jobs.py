@@ -194,7 +194,7 @@ def report(grace, grace_static, idle, lat, started, where):
         f"- machine: {where}",
         f"- grace: `{version(grace_static)}`: {grace_static} (static), "
         f"{grace} (dynamic); `grace --crontab FILE`",
-        f"- busybox crond: Debian busybox-static; `busybox crond -f -c DIR`"
+        "- busybox crond: Debian busybox-static; `busybox crond -f -c DIR`"
         if os.access(BUSYBOX, os.X_OK) else "- busybox crond: not installed",
         f"- idle: {JOBS} jobs a minute apart, none due; PID 1 alone, "
         f"{IDLE_SECONDS} s side by side",

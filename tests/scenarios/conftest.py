@@ -362,7 +362,7 @@ class Run:
               block=(), env=None, pipes=False, stalled=(), paced=None,
               joined=False, **options):
         """Starts CMD under INIT (by default the init under test).
-        user="nobody" drops privileges before the init; IGNORE and BLOCK are
+        user="nobody" (or a uid) drops privileges before the init; IGNORE and BLOCK are
         signals the init's parent ignores and blocks.  PIPES: the init's
         stdout and stderr are pipes the test reads (into the same files),
         not the files themselves; those of STALLED ("stdout", "stderr") are
@@ -402,7 +402,9 @@ class Run:
         front = ["env"]
         front += [f"--ignore-signal={','.join(ignore)}"] if ignore else []
         front += [f"--block-signal={','.join(block)}"] if block else []
-        drop = NOBODY if user == "nobody" else []
+        drop = (NOBODY if user == "nobody"
+                else ["setpriv", f"--reuid={user}", f"--regid={user}",
+                      "--clear-groups"] if isinstance(user, int) else [])
         if self.mode == "pid1":
             return front + ["unshare", "--pid", "--fork", "--kill-child",
                             "--mount-proc", "setsid"] + drop + argv

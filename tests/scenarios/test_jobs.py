@@ -14,13 +14,13 @@ Timings come from the events; waits are bounded by deadlines."""
 import re
 import shlex
 import signal
+import time
 
 import pytest
 
-from conftest import (GRACE, RUNTIMES, TIMEOUT, VALGRIND, helper,
-                      skip_under_valgrind, tagged_pids, wait_until)
+from conftest import RUNTIMES, TIMEOUT, tagged_pids, wait_until
 from services import (SLACK, TOL, event, start_grace, stop, stopped_by_grace,
-                      svc, wait_count, wait_ready, write_unit)
+                      svc, wait_count, write_unit)
 
 # Seconds-field schedules: every second, every other second.
 EACH_SECOND = "* * * * * *"
@@ -278,15 +278,37 @@ def test_stop_while_a_job_runs(start, workdir, runtime):
 
 
 def test_job_as_the_containers_user(start, workdir):
-    """grace as nobody (a non-root container): the job runs as the same
-    user, with nothing to fail on (no setgid, no pid file, no setpgid of
-    its own group)."""
+    """grace as uid 1000 (a non-root container, `USER 1000`): the job runs
+    as the same user, with nothing to fail on (no setgroups, no pid file,
+    no setpgid of its own group), and a stop ends it."""
     crontab = write_crontab(workdir, [
         f"{EACH_SECOND} " + shell_line(svc("job", "--exit", 0)),
     ])
-    run = start_grace(start, options=cron_options(crontab), user="nobody")
-    first = runs_of(run, "job", 2)[0]
-    assert first.fields["uid"] == "65534"
+    run = start_grace(start, options=cron_options(crontab), user=1000)
+    starts = runs_of(run, "job", 2)
+    assert [s.fields["uid"] for s in starts[:2]] == ["1000", "1000"]
+    assert [s.fields["groups"] for s in starts[:2]] == ["-", "-"]
+    stop(run)
+    assert run.wait() == 0
+    assert "unable" not in run.stderr()
+
+
+def test_clock_set_plans_the_jobs_again(start, workdir):
+    """Setting the clock (here to the time it already says, so that
+    nothing else on the machine notices) cancels grace's realtime timer:
+    grace plans every job again, and the job goes on running each
+    second."""
+    line = f"{EACH_SECOND} " + shell_line(svc("tick", "--exit", 0))
+    run = start_grace(start, options=cron_options(crons=[line]))
+    before = len(runs_of(run, "tick", 1))
+    try:
+        time.clock_settime(time.CLOCK_REALTIME,
+                           time.clock_gettime(time.CLOCK_REALTIME))
+    except PermissionError:
+        pytest.skip("setting the clock needs CAP_SYS_TIME")
+    wait_until(lambda: "the clock was set: planning the jobs' due times "
+               "again" in run.stderr(), what="grace noticing the clock")
+    runs_of(run, "tick", before + 2)
     stop(run)
     assert run.wait() == 0
 
