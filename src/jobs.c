@@ -320,7 +320,7 @@ on_due(struct deadline *deadline, void *ctx)
 		feed(free_slot(job), RUN_EV_START, 0);
 		break;
 	case JOB_DUE_SKIP:
-		info("%s: skipping this run: the last one is still running",
+		warn("%s: skipping this run: the last one is still running",
 		     job->name);
 		break;
 	case JOB_DUE_FULL:
