@@ -63,15 +63,22 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_SRCS) $(HDRS) Makefile
 
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
+# Tools the scenarios drive directly, linked as the unit tests are.
+$(BUILD)/tools/%: tests/tools/%.c $(LIB_SRCS) $(HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALLFLAGS) $(SAN) -Isrc -o $@ $< $(LIB_SRCS) -lm
+
 unit: deps $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-scenarios: deps $(BUILD)/grace helpers
+scenarios: deps $(BUILD)/grace helpers $(BUILD)/tools/schedule_next
 	GRACE=$(abspath $(BUILD)/grace) HELPERS=$(abspath $(BUILD)/helpers) \
+		SCHEDULE_NEXT=$(abspath $(BUILD)/tools/schedule_next) \
 		$(PYTEST) tests/scenarios
 
-scenarios-asan: deps $(BUILD)/asan/grace helpers
+scenarios-asan: deps $(BUILD)/asan/grace helpers $(BUILD)/tools/schedule_next
 	GRACE=$(abspath $(BUILD)/asan/grace) HELPERS=$(abspath $(BUILD)/helpers) \
+		SCHEDULE_NEXT=$(abspath $(BUILD)/tools/schedule_next) \
 		GRACE_SANITIZED=1 $(PYTEST) tests/scenarios
 
 # libFuzzer targets (clang) over every parser; fuzz/seeds/ holds the seed

@@ -155,16 +155,19 @@ read_assignment(struct crontab_state *st, char *line, size_t name_len)
 }
 
 /* A command as cron reads it: "\%" is a '%'; a bare '%' would start
- * cron's stdin text, which grace does not feed.  In place. */
+ * cron's stdin text, which grace does not feed.  A backslash takes the
+ * next character with it, as in cron, so "\\%" keeps both backslashes
+ * and has a bare '%'.  In place. */
 static int
 unescape_percents(struct crontab_state *st, char *command)
 {
 	char *in = command, *out = command;
 
 	for (; *in != '\0'; in++) {
-		if (in[0] == '\\' && in[1] == '%') {
-			*out++ = '%';
-			in++;
+		if (in[0] == '\\' && in[1] != '\0') {
+			if (in[1] != '%')
+				*out++ = '\\';
+			*out++ = *++in;
 			continue;
 		}
 		if (*in == '%')

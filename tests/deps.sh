@@ -7,7 +7,8 @@ set -eu
 pkgs="build-essential clang libcmocka-dev musl-tools python3 python3-pytest
       tini dumb-init catatonit util-linux procps file nginx
       runc crun busybox-static supervisor s6
-      cppcheck clang-tidy valgrind libclang-rt-14-dev"
+      cppcheck clang-tidy valgrind libclang-rt-14-dev tzdata
+      python3-croniter"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
