@@ -114,10 +114,8 @@ when_day(const struct zone_when *w, int64_t y)
 		if (w->week < 5)
 			return first + (w->day + 7 - zone_weekday(first)) % 7 +
 			       7 * (int64_t)(w->week - 1);
-		last = (w->month == 12 ? zone_days_from_civil(y + 1, 1, 1)
-				       : zone_days_from_civil(
-						 y, (unsigned)w->month + 1, 1)) -
-		       1;
+		/* Month 13 is the next year's January. */
+		last = zone_days_from_civil(y, (unsigned)w->month + 1, 1) - 1;
 		return last - (zone_weekday(last) + 7 - w->day) % 7;
 	}
 }
@@ -189,90 +187,77 @@ rule_offset(const struct zone_rule *rule, int64_t t)
 }
 
 /*
- * The first instant after t at which the rule's offset stops being off
- * (its offset at t), or INT64_MAX: a window of years at a time, up to
- * SEARCH ahead.  Equal instants count as one change, the last one's.
+ * The changes of the rule's offset in (from, to], in order, a window of
+ * years at a time (see rule_changes()): the first (first) or the last,
+ * with the offset before it in *prev.  Equal instants count as one
+ * change, the last one's.  Instants are clamped to within LIMIT.
  */
-static int64_t
-rule_change_after(const struct zone_rule *rule, int64_t t, int32_t off)
+static bool
+rule_scan(const struct zone_rule *rule, int64_t from, int64_t to, bool first,
+	  int64_t *at, int32_t *prev)
 {
 	struct change ch[2 * (WINDOW + 2)];
-	int64_t from, stop, sure, y;
+	bool found = false;
+	int64_t sure, y;
 	size_t n, i, j;
+	int32_t off;
 
-	if (!rule_changes_offset(rule) || t >= LIMIT)
-		return INT64_MAX;
-	from = clamp(t);
-	stop = from + SEARCH < LIMIT ? from + SEARCH : LIMIT;
-	for (;;) {
+	if (!rule_changes_offset(rule))
+		return false;
+	from = clamp(from);
+	to = clamp(to);
+	off = rule_offset(rule, from);
+	while (from < to) {
 		y = year_of(from);
 		n = rule_changes(rule, y - 1, y + WINDOW, ch);
 		sure = year_start(y + WINDOW + 1) - MARGIN;
+		if (sure > to)
+			sure = to;
 		for (i = 0; i < n; i = j) {
 			for (j = i + 1; j < n && ch[j].at == ch[i].at; j++)
 				;
-			if (ch[i].at <= from)
+			if (ch[i].at <= from || ch[i].at > sure ||
+			    ch[j - 1].off == off)
 				continue;
-			if (ch[i].at > sure || ch[i].at > stop)
-				break;
-			if (ch[j - 1].off != off)
-				return ch[i].at;
+			*at = ch[i].at;
+			*prev = off;
+			off = ch[j - 1].off;
+			found = true;
+			if (first)
+				return true;
 		}
-		if (sure >= stop)
-			return INT64_MAX;
 		from = sure;
 	}
+	return found;
 }
 
-/*
- * The last instant in (floor, t] at which the rule's offset became off
- * (its offset at t) from another, which goes to *prev; false if none
- * within SEARCH.  A change is decided only when the one before it is sure
- * (see rule_changes()); else the window moves back to it, at least a year.
- */
-static bool
-rule_change_before(const struct zone_rule *rule, int64_t t, int32_t off,
-		   int64_t floor, int64_t *at, int32_t *prev)
+/* Where the rule's stretch holding t ends: INT64_MAX if it changes
+ * nothing within SEARCH. */
+static int64_t
+rule_end(const struct zone_rule *rule, int64_t t)
 {
-	struct change ch[2 * (WINDOW + 2)];
-	int64_t upto, low, sure, y, back;
-	size_t n, i, j;
+	int32_t prev;
+	int64_t at;
 
-	if (!rule_changes_offset(rule) || t <= floor || t <= -LIMIT ||
-	    floor >= LIMIT)
-		return false;
-	upto = t < LIMIT ? t : LIMIT;
-	low = floor > -LIMIT ? floor : -LIMIT;
-	if (upto - SEARCH > low)
-		low = upto - SEARCH;
-	for (;;) {
-		y = year_of(upto);
-		n = rule_changes(rule, y - WINDOW, y + 1, ch);
-		sure = year_start(y - WINDOW) + MARGIN;
-		back = upto;
-		for (j = n; j > 0; j = i) {
-			for (i = j - 1; i > 0 && ch[i - 1].at == ch[i].at; i--)
-				;
-			if (ch[i].at > upto)
-				continue;
-			if (ch[i].at <= low)
-				return false;
-			if (i == 0 || ch[i - 1].at < sure) {
-				back = ch[i].at;
-				break;
-			}
-			if (ch[i - 1].off != off) {
-				*at = ch[i].at;
-				*prev = ch[i - 1].off;
-				return true;
-			}
-		}
-		/* Unreachable (the changes of the year two back are sure and
-		 * before upto), but a loop that cannot end is worse. */
-		if (back >= upto)
-			return false;
-		upto = back;
-	}
+	t = clamp(t);
+	return rule_scan(rule, t, t + SEARCH, true, &at, &prev) ? at
+								  : INT64_MAX;
+}
+
+/* Where the rule's stretch holding t starts, after floor: the last two
+ * years first, where nearly every rule changes, then back to SEARCH. */
+static bool
+rule_start(const struct zone_rule *rule, int64_t t, int64_t floor,
+	   struct zone_span *span)
+{
+	int64_t hi = clamp(t), lo = floor > -LIMIT ? floor : -LIMIT;
+	int64_t mid = hi - (int64_t)2 * 366 * DAY;
+
+	if (rule_scan(rule, mid > lo ? mid : lo, hi, false, &span->start,
+		      &span->prev_off))
+		return true;
+	return mid > lo && rule_scan(rule, hi - SEARCH > lo ? hi - SEARCH : lo,
+				     mid, false, &span->start, &span->prev_off);
 }
 
 void
@@ -356,8 +341,7 @@ span_forward(const struct zone *zone, size_t k, struct zone_span *span)
 			last = zone->times[k];
 			span->end = rule_offset(rule, last) != span->off
 					    ? last
-					    : rule_change_after(rule, last,
-								span->off);
+					    : rule_end(rule, last);
 			return;
 		}
 		if (zone->offsets[k] != span->off) {
@@ -379,10 +363,9 @@ zone_span_at(const struct zone *zone, int64_t t, struct zone_span *span)
 
 	span->off = zone_offset_at(zone, t);
 	if (in_rule(zone, t)) {
-		span->end = rule_change_after(&zone->rule, t, span->off);
+		span->end = rule_end(&zone->rule, t);
 		floor = zone->n > 0 ? zone->times[zone->n - 1] : INT64_MIN;
-		if (rule_change_before(&zone->rule, t, span->off, floor,
-				       &span->start, &span->prev_off))
+		if (rule_start(&zone->rule, t, floor, span))
 			return;
 		span_back(zone, zone->n, span);
 		return;
@@ -619,9 +602,9 @@ zone_parse_tzif(struct zone *zone, const unsigned char *data, size_t len,
 	struct tzif_counts c;
 	const char *why;
 	int32_t off, prev;
+	int64_t t, last = 0;
 	uint64_t skip;
 	int version;
-	int64_t t;
 
 	zone->times = NULL;
 	zone->offsets = NULL;
@@ -664,16 +647,6 @@ zone_parse_tzif(struct zone *zone, const unsigned char *data, size_t len,
 		if (get_int32(types + 6 * i) == INT32_MIN ||
 		    types[6 * i + 4] > 1 || types[6 * i + 5] >= c.chars)
 			goto fail;
-	for (i = 0; i < c.time; i++) {
-		why = "bad time type";
-		if (idx[i] >= c.type)
-			goto fail;
-		why = "transitions out of order";
-		t = tsize == 8 ? get_int64(p + 8 * i) : get_int32(p + 4 * i);
-		if (i > 0 && t <= (tsize == 8 ? get_int64(p + 8 * (i - 1))
-					     : get_int32(p + 4 * (i - 1))))
-			goto fail;
-	}
 	if (version != 0) {
 		skip = block_size(&c, 8);
 		why = read_footer(zone, p + skip, left - (size_t)skip);
@@ -688,18 +661,28 @@ zone_parse_tzif(struct zone *zone, const unsigned char *data, size_t len,
 	    (zone->offsets = malloc(c.time * sizeof(int32_t))) == NULL)
 		goto fail;
 	for (i = 0; i < c.time; i++) {
+		t = tsize == 8 ? get_int64(p + 8 * i) : get_int32(p + 4 * i);
+		why = "bad time type";
+		if (idx[i] >= c.type)
+			goto fail;
+		why = "transitions out of order";
+		if (i > 0 && t <= last)
+			goto fail;
 		off = get_int32(types + 6 * (size_t)idx[i]);
 		if (off != prev || (zone->has_rule && i == c.time - 1)) {
-			zone->times[zone->n] = tsize == 8 ? get_int64(p + 8 * i)
-							  : get_int32(p + 4 * i);
+			zone->times[zone->n] = t;
 			zone->offsets[zone->n++] = off;
 		}
 		prev = off;
+		last = t;
 	}
 	return 0;
 fail:
 	free(zone->times);
+	free(zone->offsets);
 	zone->times = NULL;
+	zone->offsets = NULL;
+	zone->n = 0;
 	zone->has_rule = false;
 	snprintf(error, error_len, "%s", why);
 	return -1;
@@ -721,59 +704,40 @@ has_dot_dot(const char *name)
 	}
 }
 
-/* Reads fd, a regular file of at most ZONE_FILE_MAX bytes, into *data
- * (malloc'd), and closes it.  0, or -1 with why. */
-static int
-read_zone_file(int fd, unsigned char **data, size_t *len, char *why,
-	       size_t why_len)
+/* Reads fd, a regular file of at most ZONE_FILE_MAX bytes: the bytes
+ * (malloc'd), or NULL with *why (NULL for errno's reason). */
+static unsigned char *
+read_zone_file(int fd, size_t *len, const char **why)
 {
-	unsigned char *buf = NULL;
+	unsigned char *buf;
 	struct stat st;
-	size_t got = 0;
-	ssize_t r;
+	ssize_t r = -1;
 
-	if (fstat(fd, &st) < 0) {
-		snprintf(why, why_len, "%s", strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)ZONE_FILE_MAX) {
-		snprintf(why, why_len, S_ISREG(st.st_mode)
-					       ? "larger than 256 KiB"
-					       : "not a regular file");
-		goto fail;
+	*why = NULL;
+	*len = 0;
+	if (fstat(fd, &st) < 0)
+		return NULL;
+	if (!S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		return NULL;
 	}
 	if ((buf = malloc(ZONE_FILE_MAX + 1)) == NULL) {
-		snprintf(why, why_len, "out of memory");
-		goto fail;
+		*why = "out of memory";
+		return NULL;
 	}
-	while (got <= ZONE_FILE_MAX) {
-		r = read(fd, buf + got, ZONE_FILE_MAX + 1 - got);
-		if (r == 0)
+	while (*len <= ZONE_FILE_MAX &&
+	       (r = read(fd, buf + *len, ZONE_FILE_MAX + 1 - *len)) != 0) {
+		if (r > 0)
+			*len += (size_t)r;
+		else if (errno != EINTR)
 			break;
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(why, why_len, "%s", strerror(errno));
-			goto fail;
-		}
-		got += (size_t)r;
 	}
-	if (got > ZONE_FILE_MAX) {
-		snprintf(why, why_len, "larger than 256 KiB");
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		snprintf(why, why_len, "%s", strerror(errno));
-		free(buf);
-		return -1;
-	}
-	*data = buf;
-	*len = got;
-	return 0;
-fail:
+	if (*len <= ZONE_FILE_MAX && r == 0)
+		return buf;
+	if (*len > ZONE_FILE_MAX)
+		*why = "larger than 256 KiB";
 	free(buf);
-	close(fd);
-	return -1;
+	return NULL;
 }
 
 /* No such file: UTC by name, else a POSIX TZ string, else unknown. */
@@ -798,10 +762,10 @@ int
 zone_load(struct zone *zone, const char *name, char *error, size_t error_len)
 {
 	char buf[PATH_MAX], why[128];
-	const char *dir, *path;
+	const char *dir, *path, *reason;
 	unsigned char *data;
+	int fd, rc, saved;
 	size_t len;
-	int fd, rc;
 
 	zone_init_utc(zone);
 	if (*name == ':')
@@ -826,9 +790,21 @@ zone_load(struct zone *zone, const char *name, char *error, size_t error_len)
 	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR ||
 		       errno == ENAMETOOLONG))
 		return load_no_file(zone, name, path, error, error_len);
-	if (fd < 0 || read_zone_file(fd, &data, &len, why, sizeof(why)) < 0) {
+	if (fd < 0) {
+		snprintf(error, error_len, "unable to open time zone %s: %s",
+			 path, strerror(errno));
+		return -1;
+	}
+	data = read_zone_file(fd, &len, &reason);
+	saved = errno;
+	if (close(fd) < 0 && data != NULL) {
+		saved = errno;
+		free(data);
+		data = NULL;
+	}
+	if (data == NULL) {
 		snprintf(error, error_len, "unable to read time zone %s: %s",
-			 path, fd < 0 ? strerror(errno) : why);
+			 path, reason != NULL ? reason : strerror(saved));
 		return -1;
 	}
 	rc = zone_parse_tzif(zone, data, len, why, sizeof(why));
