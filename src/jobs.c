@@ -146,6 +146,13 @@ on_exec_status(int fd, void *ctx)
 	close_exec_status(run);
 }
 
+/*
+ * A run's events nest: a spawn that fails feeds its exit at once, and the
+ * exit of a replaced run feeds the start of the next.  The depth is
+ * bounded: a failed spawn's exit starts nothing but a replacement, which
+ * is not itself replacing.
+ */
+// NOLINTBEGIN(misc-no-recursion)
 static void feed(struct job_run *run, enum run_event event, int status);
 
 /* Starts the run's process; an exit with the spawn's code if it cannot. */
@@ -270,6 +277,8 @@ feed(struct job_run *run, enum run_event event, int status)
 		tell_if_stopped(job->owner);
 	}
 }
+
+// NOLINTEND(misc-no-recursion)
 
 static void
 on_timeout(struct deadline *deadline, void *ctx)

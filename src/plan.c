@@ -801,7 +801,8 @@ find_zone(struct plan *plan, const char *name, char *error, size_t error_len)
 	for (i = 0; i < plan->n_zones; i++)
 		if (strcmp(plan->zones[i]->name, name) == 0)
 			return plan->zones[i];
-	grown = realloc(plan->zones, (plan->n_zones + 1) * sizeof(*grown));
+	grown = realloc(plan->zones,
+			(plan->n_zones + 1) * sizeof(struct zone *));
 	if (grown == NULL || (zone = calloc(1, sizeof(*zone))) == NULL) {
 		if (grown != NULL)
 			plan->zones = grown;

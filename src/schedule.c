@@ -260,12 +260,43 @@ parse_every(struct schedule *s, const char *p, const char **rest,
 	return 0;
 }
 
+/* Five or six fields at p; *after points past them.  With a command to
+ * follow (command true), a sixth word is a field only if it can be a day
+ * of the week. */
+static int
+parse_words(struct schedule *s, const char *p, bool command,
+	    const char **after, char *error, size_t error_len)
+{
+	const char *words[7], *text = p;
+	size_t lens[7];
+	int count = 0;
+
+	while (count < 7 && *p != '\0') {
+		words[count] = p;
+		lens[count] = word_length(p);
+		p = skip_blanks(p + lens[count]);
+		count++;
+	}
+	if (command && count >= 6)
+		count = is_weekday_field(words[5], lens[5]) ? 6 : 5;
+	if (count < 5 || (!command && count > 6)) {
+		snprintf(error, error_len, "a schedule has 5 or 6 fields: '%s'",
+			 text);
+		return -1;
+	}
+	if (parse_fields(s, words, lens, count, error, error_len) < 0)
+		return -1;
+	*after = skip_blanks(words[count - 1] + lens[count - 1]);
+	return 0;
+}
+
 /* An @name: a macro, @reboot or @every. */
 static int
 parse_at(struct schedule *s, const char *p, const char **rest, char *error,
 	 size_t error_len)
 {
 	size_t n = word_length(p), i;
+	const char *end;
 
 	if (n == 6 && strncmp(p, "@every", 6) == 0)
 		return parse_every(s, p + n, rest, error, error_len);
@@ -277,8 +308,8 @@ parse_at(struct schedule *s, const char *p, const char **rest, char *error,
 	for (i = 0; i < sizeof(macros) / sizeof(macros[0]); i++)
 		if (strlen(macros[i].name) == n &&
 		    strncmp(p, macros[i].name, n) == 0)
-			return schedule_parse(s, macros[i].fields, NULL, error,
-					      error_len);
+			return parse_words(s, macros[i].fields, false, &end,
+					   error, error_len);
 	snprintf(error, error_len, "unknown schedule '%.*s'", (int)n, p);
 	return -1;
 }
@@ -287,36 +318,17 @@ int
 schedule_parse(struct schedule *schedule, const char *text,
 	       const char **rest, char *error, size_t error_len)
 {
-	const char *words[7], *p = skip_blanks(text), *after;
-	size_t lens[7];
-	int count = 0, rc;
+	const char *p = skip_blanks(text), *after;
+	int rc;
 
 	memset(schedule, 0, sizeof(*schedule));
-	if (*p == '@') {
+	if (*p == '@')
 		rc = parse_at(schedule, p, &after, error, error_len);
-		if (rc < 0)
-			return -1;
-	} else {
-		while (count < 7 && *p != '\0') {
-			words[count] = p;
-			lens[count] = word_length(p);
-			p = skip_blanks(p + lens[count]);
-			count++;
-		}
-		/* Before a command, a sixth word is a field only if it can
-		 * be a day of the week. */
-		if (rest != NULL && count >= 6)
-			count = is_weekday_field(words[5], lens[5]) ? 6 : 5;
-		if (count < 5 || (rest == NULL && count > 6)) {
-			snprintf(error, error_len,
-				 "a schedule has 5 or 6 fields: '%s'", text);
-			return -1;
-		}
-		if (parse_fields(schedule, words, lens, count, error,
-				 error_len) < 0)
-			return -1;
-		after = skip_blanks(words[count - 1] + lens[count - 1]);
-	}
+	else
+		rc = parse_words(schedule, p, rest != NULL, &after, error,
+				 error_len);
+	if (rc < 0)
+		return -1;
 	if (rest != NULL) {
 		if (*after == '\0') {
 			snprintf(error, error_len, "no command after the "
@@ -382,7 +394,7 @@ next_local(const struct schedule *s, int64_t local, int64_t limit)
 {
 	int64_t day = floor_div(local, DAY);
 	int64_t sod = local - day * DAY;
-	int h, m, sec;
+	int64_t h, m, sec;
 
 	while (day * DAY < limit) {
 		if (!day_matches(s, day)) {

@@ -721,7 +721,7 @@ print(struct fixture *f)
 	f->printed = NULL;
 	out = open_memstream(&f->printed, &len);
 	assert_non_null(out);
-	plan_print(&f->plan, out);
+	plan_print(&f->plan, 0, out);
 	assert_int_equal(fclose(out), 0);
 	assert_non_null(f->printed);
 	return f->printed;
@@ -810,6 +810,112 @@ test_command_in_service_path(void **state)
 			    "no-such-command-anywhere");
 }
 
+/* The job called name; fails the test if there is none. */
+static const struct plan_service *
+job(const struct fixture *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->plan.n_jobs; i++)
+		if (strcmp(f->plan.jobs[i].unit.name, name) == 0)
+			return &f->plan.jobs[i];
+	fail_msg("no job %s", name);
+	return NULL;
+}
+
+/* Jobs from a unit file, a crontab and --cron are apart from the
+ * services: no level, each zone loaded once, the crontab's environment
+ * in each job's, a shell for a crontab line, the --cron line split. */
+static void
+test_jobs_apart(void **state)
+{
+	char *crons[] = { "@every 90s /bin/echo 'a b'", NULL };
+	char crontab[128];
+	struct fixture *f = *state;
+
+	write_unit(f, "db", "");
+	write_file(f, "nightly.service",
+		   "[Service]\nExecStart=/bin/true\nSchedule=@daily\n"
+		   "Timezone=Europe/Berlin\n");
+	snprintf(crontab, sizeof(crontab), "%s/crontab", f->dir);
+	write_file(f, "crontab",
+		   "CRON_TZ=Europe/Berlin\nGREETING=hi\n0 2 * * * echo $GREETING\n");
+	f->sources.crontab = crontab;
+	f->sources.crons = crons;
+	f->sources.n_crons = 1;
+	load_ok(f);
+	assert_int_equal(f->plan.n, 1);
+	assert_string_equal(f->plan.services[0].unit.name, "db");
+	assert_int_equal(f->plan.levels, 1);
+	assert_int_equal(f->plan.n_jobs, 3);
+	assert_ptr_equal(job(f, "nightly")->zone, job(f, "cron.3")->zone);
+	assert_int_equal(f->plan.n_zones, 2);	/* Berlin, grace's own */
+	assert_string_equal(job(f, "cron.3")->argv[0], "/bin/sh");
+	assert_string_equal(job(f, "cron.3")->argv[2], "echo $GREETING");
+	assert_string_equal(env_get(&job(f, "cron.3")->env, "GREETING", 8),
+			    "hi");
+	assert_string_equal(job(f, "cron.arg1")->argv[1], "a b");
+	assert_false(job(f, "nightly")->unit.essential);
+}
+
+/* A job's zone that is not installed: the error names the line that set
+ * it. */
+static void
+test_job_zone_missing(void **state)
+{
+	struct fixture *f = *state;
+
+	write_file(f, "j.service",
+		   "[Service]\nExecStart=/bin/true\nSchedule=@daily\n"
+		   "Timezone=Mars/Olympus\n");
+	expect_error_in_dir(f, "j.service:4: unknown time zone Mars/Olympus: "
+			       "no /usr/share/zoneinfo/Mars/Olympus");
+}
+
+/* A service cannot start after a job. */
+static void
+test_after_job(void **state)
+{
+	struct fixture *f = *state;
+
+	write_file(f, "j.service",
+		   "[Service]\nExecStart=/bin/true\nSchedule=@hourly\n");
+	write_unit(f, "a", "After=j\n");
+	assert_int_equal(load(f), -1);
+	expect_in(f->error, "j");
+}
+
+/* --check's job lines: the schedule, its zone, and the next five runs
+ * after the injected now, in the zone and in UTC. */
+static void
+test_print_jobs(void **state)
+{
+	struct fixture *f = *state;
+	const char *text;
+	size_t len = 0;
+	FILE *out;
+
+	write_file(f, "nightly.service",
+		   "[Service]\nExecStart=/bin/true\nSchedule=30 2 * * *\n"
+		   "Timezone=Europe/Berlin\nOverlap=replace\nTimeoutSec=1h\n");
+	load_ok(f);
+	free(f->printed);
+	f->printed = NULL;
+	out = open_memstream(&f->printed, &len);
+	assert_non_null(out);
+	/* 2027-03-27 12:00:00 UTC: the next night skips 02:30 */
+	plan_print(&f->plan, 1806148800000LL, out);
+	assert_int_equal(fclose(out), 0);
+	text = f->printed;
+	expect_in(text, "job nightly: '30 2 * * *' in Europe/Berlin, user "
+			"(grace's); overlap: replace; timeout: 3600s; not "
+			"essential; stop: SIGTERM, SIGKILL after 3600s\n");
+	expect_in(text, "  2027-03-28 03:00:00 +02:00  (2027-03-28 01:00:00 "
+			"UTC)\n");
+	expect_in(text, "  2027-03-29 02:30:00 +02:00  (2027-03-29 00:30:00 "
+			"UTC)\n");
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -846,6 +952,10 @@ main(void)
 		TEST(test_oneshot_explicit_default_timeout),
 		TEST(test_print),
 		TEST(test_print_main_only),
+		TEST(test_jobs_apart),
+		TEST(test_job_zone_missing),
+		TEST(test_after_job),
+		TEST(test_print_jobs),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
