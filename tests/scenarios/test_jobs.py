@@ -11,6 +11,7 @@ seconds; the svc helper (tests/helpers/svc.c) plays the job and logs its
 start (with real=, the time of day it started), its signals and its end.
 Timings come from the events; waits are bounded by deadlines."""
 
+import os
 import re
 import shlex
 import signal
@@ -410,3 +411,28 @@ def _mask_has(pid, field, sig):
     text = _status(pid) or ""
     match = re.search(rf"^{field}:\s*([0-9a-f]+)", text, re.M)
     return bool(match) and bool(int(match.group(1), 16) >> (sig - 1) & 1)
+
+
+def test_late_timer_runs_once(start, workdir):
+    """A suspended machine, as grace sees it: grace stopped (SIGSTOP) for
+    three due times of an every-second job, then continued.  The missed
+    times lead to one run at once, not three: after the resume no two runs
+    start in the same second of the clock."""
+    line = f"{EACH_SECOND} " + shell_line(svc("tick", "--exit", 0))
+    run = start_grace(start, options=cron_options(crons=[line]))
+    runs_of(run, "tick", 1)
+    os.kill(run.host_pid, signal.SIGSTOP)
+    try:
+        stopped_at = time.time()
+        # The suspension itself: three due seconds pass.
+        time.sleep(3.2)
+        count = len(run.log.of("tick", "start"))
+    finally:
+        os.kill(run.host_pid, signal.SIGCONT)
+    after = runs_of(run, "tick", count + 2)[count:]
+    seconds = [int(real(s)) for s in after]
+    assert len(set(seconds)) == len(seconds), \
+        f"missed runs made up at once: {[s.line for s in after]}"
+    assert real(after[0]) - stopped_at >= 3.0
+    stop(run)
+    assert run.wait() == 0
