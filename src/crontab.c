@@ -379,7 +379,10 @@ crontab_parse_oneliner(struct unit *unit, const char *text, unsigned index,
 	unit->schedule_text.text[when_len] = '\0';
 	unit->is_job = true;
 	unit->schedule = schedule;
-	return unit_check_job(unit, false, false, error, error_len);
+	if (unit_check_job(unit, false, false, error, error_len) == 0)
+		return 0;
+	unit_free(unit);
+	return -1;
 oom:
 	unit_free(unit);
 	format_line(error, error_len, "out of memory");

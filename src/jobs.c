@@ -40,6 +40,7 @@ struct job {
 	unsigned slots;		/* JOB_MAX_RUNS with Overlap=allow, else 1 */
 	bool replacing;		/* a run starts once the stopped ones end */
 	int64_t due_ms;		/* the due time armed, realtime */
+	int64_t last_due_ms;	/* the last one that came, or 0 */
 	struct deadline due_dl;
 	struct output_source *output;	/* its relayed output, or NULL */
 	unsigned long runs_started;
@@ -84,7 +85,9 @@ free_slot(struct job *job)
 }
 
 /* Sends sig to the run's process group: every process of the run, such
- * as the command a shell started, gets it. */
+ * as the command a shell started, gets it.  And to its process, which may
+ * not have made its group yet (a stop just after the fork); our unreaped
+ * child, so its pid cannot have been reused. */
 static void
 signal_run(struct job_run *run, int sig)
 {
@@ -95,6 +98,9 @@ signal_run(struct job_run *run, int sig)
 	if (kill(-run->pgid, sig) < 0 && errno != ESRCH)
 		warn_errno("%s: unable to send %s to its group",
 			   run->job->name, sig_name(sig, name));
+	if (run->pid > 0 && kill(run->pid, sig) < 0 && errno != ESRCH)
+		warn_errno("%s: unable to send %s to pid %d", run->job->name,
+			   sig_name(sig, name), (int)run->pid);
 }
 
 /* The options a run starts with: the job's environment, user, directory
@@ -287,11 +293,31 @@ on_timeout(struct deadline *deadline, void *ctx)
 	feed(ctx, RUN_EV_TIMEOUT, 0);
 }
 
+/* How often a killed run whose process has exited looks at its group
+ * again: its last members may be reaped by a parent of theirs, not by
+ * grace, so no reap of grace's would say the group is empty. */
+#define DRAIN_CHECK_MS 100
+
+static bool group_left(const struct job_run *run);
+
 static void
 on_stop_timeout(struct deadline *deadline, void *ctx)
 {
+	struct job_run *run = ctx;
+
 	(void)deadline;
-	feed(ctx, RUN_EV_STOP_TIMEOUT, 0);
+	if (run->state == RUN_KILLING && run->draining) {
+		if (!group_left(run))
+			feed(run, RUN_EV_EXIT, run->status);
+		else
+			deadline_after(run->job->owner->deadlines,
+				       &run->stop_dl, DRAIN_CHECK_MS);
+		return;
+	}
+	feed(run, RUN_EV_STOP_TIMEOUT, 0);
+	if (run->state == RUN_KILLING && run->draining)
+		deadline_after(run->job->owner->deadlines, &run->stop_dl,
+			       DRAIN_CHECK_MS);
 }
 
 /* --- due times ------------------------------------------------------- */
@@ -343,21 +369,36 @@ on_due(struct deadline *deadline, void *ctx)
 			feed(&job->runs[i], RUN_EV_STOP, 0);
 		break;
 	}
-	plan_next(job, now > job->due_ms ? now : job->due_ms);
+	job->last_due_ms = job->due_ms;
+	if (!job->owner->stopping)
+		plan_next(job, now > job->due_ms ? now : job->due_ms);
 }
 
-/* The realtime clock was set: every due time is planned again from now. */
+/*
+ * The realtime clock was set, or the machine resumed from a suspend (the
+ * kernel cancels such timers then too).  A job already due keeps its due
+ * time, so that it runs once now; the others are planned again from now,
+ * but never for a time before their last run, so that a clock set back a
+ * little does not run a job twice.  @every counts from grace's start on
+ * the monotonic clock, so its origin moves with the step.
+ */
 static void
 on_clock_set(void *ctx)
 {
 	struct jobs *jobs = ctx;
 	int64_t now = (int64_t)deadline_clock_ms(CLOCK_REALTIME);
+	int64_t since = (int64_t)(deadline_now_ms() - jobs->origin_mono_ms);
+	struct job *job;
 	size_t i;
 
 	info("the clock was set: planning the jobs' due times again");
-	for (i = 0; i < jobs->n; i++)
-		if (deadline_armed(&jobs->jobs[i].due_dl))
-			plan_next(&jobs->jobs[i], now);
+	jobs->origin_ms = now - since;
+	for (i = 0; i < jobs->n; i++) {
+		job = &jobs->jobs[i];
+		if (!deadline_armed(&job->due_dl) || job->due_ms <= now)
+			continue;
+		plan_next(job, now > job->last_due_ms ? now : job->last_due_ms);
+	}
 }
 
 void
@@ -368,6 +409,7 @@ jobs_start(struct jobs *jobs)
 	if (jobs->n == 0)
 		return;
 	jobs->origin_ms = (int64_t)deadline_clock_ms(CLOCK_REALTIME);
+	jobs->origin_mono_ms = deadline_now_ms();
 	for (i = 0; i < jobs->n; i++)
 		plan_next(&jobs->jobs[i], jobs->origin_ms);
 }
@@ -405,6 +447,9 @@ note_exit(struct job_run *run, int status)
 	run->status = status;
 	if (run->state != RUN_RUNNING && group_left(run)) {
 		run->draining = true;
+		if (run->state == RUN_KILLING)
+			deadline_after(run->job->owner->deadlines,
+				       &run->stop_dl, DRAIN_CHECK_MS);
 		return;
 	}
 	feed(run, RUN_EV_EXIT, status);

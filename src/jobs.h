@@ -36,7 +36,8 @@ struct jobs {
 	struct deadlines due;		/* CLOCK_REALTIME: due times */
 	const struct sig_inherited *inherited;
 	struct jobs_hooks hooks;
-	int64_t origin_ms;	/* when grace started, for @every */
+	int64_t origin_ms;	/* when grace started, for @every: realtime, */
+	uint64_t origin_mono_ms;	/* and monotonic */
 	bool stopping;		/* jobs_stop_all() was called */
 	bool stopped_told;
 };

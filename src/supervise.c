@@ -139,6 +139,11 @@ step_stop(struct supervisor *sv, enum stop_event event)
 		debug("stop: %s -> %s", stop_phase_name(sv->phase),
 		      stop_phase_name(step.next));
 	sv->phase = step.next;
+	/* Once a stop is under way no run starts, and running jobs stop
+	 * with the main process.  Their stopped hook cannot re-enter here
+	 * before the services have stopped too. */
+	if (sv->phase != STOP_RUNNING)
+		jobs_stop_all(&sv->jobs);
 	if (step.actions & STOP_ACT_ARM_STOP_TIMEOUT) {
 		if (sv->settings->stop_timeout_ms == 0)
 			kill_main(sv);
@@ -170,8 +175,6 @@ step_stop(struct supervisor *sv, enum stop_event event)
 	if (step.actions & STOP_ACT_STOP_SERVICES) {
 		if (sv->services.n > 0)
 			info("stop: stopping the services, last level first");
-		/* Running jobs stop with the last level. */
-		jobs_stop_all(&sv->jobs);
 		services_stop_all(&sv->services);
 	}
 }

@@ -436,3 +436,19 @@ def test_late_timer_runs_once(start, workdir):
     assert real(after[0]) - stopped_at >= 3.0
     stop(run)
     assert run.wait() == 0
+
+
+def test_no_run_starts_while_the_main_process_stops(start, workdir):
+    """A stop signal while the main process takes 1.5 s over its SIGTERM
+    handler: from the stop on, no run starts, though the every-second job
+    has due times while the main process stops."""
+    line = f"{EACH_SECOND} " + shell_line(svc("tick", "--exit", 0))
+    run = start_grace(start, main=svc("main", "--term-ms", 1500),
+                      options=cron_options(crons=[line]))
+    runs_of(run, "tick", 1)
+    stop_at = stop(run)
+    assert run.wait() == 0
+    term = stopped_by_grace(run, "main", after=stop_at)
+    assert event(run, "main", "stopped").t - term.t >= 1.5 - TOL
+    late = [s.line for s in run.log.of("tick", "start") if s.t > term.t]
+    assert late == [], f"runs started during the stop: {late}"
