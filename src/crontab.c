@@ -23,26 +23,6 @@ struct crontab_state {
 	size_t error_len;
 };
 
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-static char *
-trim(char *text)
-{
-	size_t len;
-
-	while (is_blank(*text))
-		text++;
-	len = strlen(text);
-	while (len > 0 && is_blank(text[len - 1]))
-		len--;
-	text[len] = '\0';
-	return text;
-}
-
 /* "PATH:LINE: problem"; returns -1. */
 static int
 fail(struct crontab_state *st, const char *problem, const char *what)
@@ -74,12 +54,12 @@ name_length(const char *text)
 static int
 read_comment(struct crontab_state *st, char *line)
 {
-	char *p = trim(line + 1);
+	char *p = unit_trim(line + 1);
 
 	st->name[0] = '\0';
 	if (strncmp(p, "name:", 5) != 0)
 		return 0;
-	p = trim(p + 5);
+	p = unit_trim(p + 5);
 	if (!unit_valid_name(p))
 		return fail(st, "invalid job name", p);
 	snprintf(st->name, sizeof(st->name), "%s", p);
@@ -131,7 +111,7 @@ read_setting(struct crontab_state *st, const char *key, char *value)
 static int
 read_assignment(struct crontab_state *st, char *line, size_t name_len)
 {
-	char *value = trim(strchr(line + name_len, '=') + 1), *entry;
+	char *value = unit_trim(strchr(line + name_len, '=') + 1), *entry;
 	size_t len = strlen(value);
 	int rc;
 
@@ -208,7 +188,7 @@ fill_job(struct crontab_state *st, struct unit *unit,
 		return -1;
 	memcpy(text, when, when_len);
 	text[when_len] = '\0';
-	rc = unit_set_item(&unit->schedule_text, trim(text), st->line);
+	rc = unit_set_item(&unit->schedule_text, unit_trim(text), st->line);
 	free(text);
 	if (rc < 0 || unit_set_item(&unit->exec_start, command, st->line) < 0)
 		return -1;
@@ -279,7 +259,7 @@ static int
 read_line(struct crontab_state *st, char *line, struct unit **units,
 	  size_t *n, size_t first)
 {
-	char *p = trim(line);
+	char *p = unit_trim(line);
 	size_t len;
 
 	if (*p == '\0') {

@@ -52,17 +52,6 @@ unit_of(const struct job *job)
 	return &job->spec->unit;
 }
 
-/* "1.5s", "250ms" */
-static const char *
-show_ms(long long ms, char *buf, size_t len)
-{
-	if (ms < 1000)
-		snprintf(buf, len, "%lldms", ms);
-	else
-		snprintf(buf, len, "%lld.%03llds", ms / 1000, ms % 1000);
-	return buf;
-}
-
 static unsigned
 count_running(const struct job *job)
 {
@@ -214,7 +203,7 @@ report_end(struct job_run *run, int status)
 	int code = reap_exit_code(status);
 	char took[32], sig[SIG_NAME_MAX], how[64];
 
-	show_ms((long long)(deadline_now_ms() - run->started_ms), took,
+	log_format_ms((long long)(deadline_now_ms() - run->started_ms), took,
 		sizeof(took));
 	if (WIFSIGNALED(status))
 		snprintf(how, sizeof(how), "killed by %s",
@@ -251,7 +240,7 @@ feed(struct job_run *run, enum run_event event, int status)
 			run->timed_out = true;
 			warn("%s: still running after %s, stopping it with %s",
 			     job->name,
-			     show_ms(unit_of(job)->timeout_start_ms, t,
+			     log_format_ms(unit_of(job)->timeout_start_ms, t,
 				     sizeof(t)),
 			     sig_name(unit_of(job)->kill_signal, sig));
 		} else {
@@ -263,7 +252,7 @@ feed(struct job_run *run, enum run_event event, int status)
 	if (step.actions & RUN_ACT_KILL) {
 		warn("%s: still running %s after its stop signal, killing it",
 		     job->name,
-		     show_ms(unit_of(job)->timeout_stop_ms, t, sizeof(t)));
+		     log_format_ms(unit_of(job)->timeout_stop_ms, t, sizeof(t)));
 		signal_run(run, SIGKILL);
 	}
 	if (step.actions & RUN_ACT_FINISH) {

@@ -34,6 +34,8 @@ void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Formats one message line into buf, for an error that whoever can act on
  * it reports later; nothing when buf has no room. */
+/* A duration for messages: "400ms", "2s", "1.500s"; returns buf. */
+const char *log_format_ms(long long ms, char *buf, size_t len);
 void format_line(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -69,19 +69,6 @@ unit_of(const struct svc *svc)
 	return &svc->spec->unit;
 }
 
-/* A duration for messages: "400ms", "1.5s". */
-static const char *
-show_ms(long long ms, char *buf, size_t len)
-{
-	if (ms < 1000)
-		snprintf(buf, len, "%lldms", ms);
-	else if (ms % 1000 == 0)
-		snprintf(buf, len, "%llds", ms / 1000);
-	else
-		snprintf(buf, len, "%lld.%03llds", ms / 1000, ms % 1000);
-	return buf;
-}
-
 /* "exited with 3", "was killed by SIGKILL" for an exit code. */
 static const char *
 show_end(int code, char *buf, size_t len)
@@ -262,7 +249,7 @@ start_service(struct svc *svc, enum svc_event event)
 	if (!start_limit_take(&svc->limit, unit, deadline_now_ms())) {
 		warn("%s: gave up: started %u times within %s", svc->name,
 		     unit->start_limit_burst,
-		     show_ms(unit->start_limit_interval_ms, t, sizeof(t)));
+		     log_format_ms(unit->start_limit_interval_ms, t, sizeof(t)));
 		/* Giving up is a failure, whatever the last exit was. */
 		mark_failed(svc);
 		feed(svc, SVC_EV_EXIT_FAILED);
@@ -357,7 +344,7 @@ kill_service(struct svc *svc)
 	char t[32];
 
 	warn("%s: still running %s after its stop signal, killing it",
-	     svc->name, show_ms(unit->timeout_stop_ms, t, sizeof(t)));
+	     svc->name, log_format_ms(unit->timeout_stop_ms, t, sizeof(t)));
 	signal_service(svc, SIGKILL, unit->kill_mode != UNIT_KILL_PROCESS);
 }
 
@@ -373,11 +360,11 @@ arm_restart(struct svc *svc)
 	if (svc->clean)
 		info("%s: %s, restarting in %s (attempt %u)", svc->name,
 		     show_end(svc->code, end, sizeof(end)),
-		     show_ms(delay, t, sizeof(t)), svc->attempt);
+		     log_format_ms(delay, t, sizeof(t)), svc->attempt);
 	else
 		warn("%s: %s, restarting in %s (attempt %u)", svc->name,
 		     show_end(svc->code, end, sizeof(end)),
-		     show_ms(delay, t, sizeof(t)), svc->attempt);
+		     log_format_ms(delay, t, sizeof(t)), svc->attempt);
 	deadline_after(svc->owner->deadlines, &svc->restart_dl, delay);
 }
 
@@ -874,7 +861,7 @@ on_start_timeout(struct deadline *deadline, void *ctx)
 
 	(void)deadline;
 	warn("%s: not ready after %s", svc->name,
-	     show_ms(unit_of(svc)->timeout_start_ms, t, sizeof(t)));
+	     log_format_ms(unit_of(svc)->timeout_start_ms, t, sizeof(t)));
 	svc->timed_out = true;
 	feed(svc, SVC_EV_START_TIMEOUT);
 	settle_if_gone(svc);

@@ -108,8 +108,8 @@ valid_var_name(const char *name, size_t len)
 
 
 /* Cuts the blanks off both ends of text, in place. */
-static char *
-trim(char *text)
+char *
+unit_trim(char *text)
 {
 	size_t len;
 
@@ -1675,7 +1675,7 @@ parse_line(struct unit_parser *p, char *line)
 	char *eq, *key, *value;
 	size_t i;
 
-	line = trim(line);
+	line = unit_trim(line);
 	if (*line == '\0')
 		return 0;
 	if (*line == '[')
@@ -1688,8 +1688,8 @@ parse_line(struct unit_parser *p, char *line)
 		return -1;
 	}
 	*eq = '\0';
-	key = trim(line);
-	value = trim(eq + 1);
+	key = unit_trim(line);
+	value = unit_trim(eq + 1);
 	if (*key == '\0') {
 		format_line(p->error, p->error_len, "%s:%d: no key before '='",
 			  p->source, p->line);
@@ -1994,7 +1994,7 @@ procfile_entry(char *line, char **name, char **command)
 	if (len == 0 || line[len] != ':')
 		return -1;
 	line[len] = '\0';
-	p = trim(line + len + 1);
+	p = unit_trim(line + len + 1);
 	if (*p == '\0')
 		return -1;
 	*name = line;
@@ -2075,7 +2075,7 @@ unit_parse_procfile(const char *path, const char *text, size_t len,
 			break;
 		}
 		pos += line_len + (end != NULL);
-		first_char = trim(line.text);
+		first_char = unit_trim(line.text);
 		if (*first_char == '\0' || *first_char == '#')
 			continue;
 		if (first_char != line.text ||

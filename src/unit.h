@@ -159,6 +159,9 @@ int unit_split_command(const char *text, unit_lookup_fn *lookup, void *ctx,
 		       char ***argv, char *error, size_t error_len);
 void unit_free_argv(char **argv);
 
+/* Cuts blanks (and CR, LF) off both ends of text, in place; returns its
+ * first non-blank. */
+char *unit_trim(char *text);
 /* yes/no, true/false, on/off, 1/0 (and y, n, t, f); 0 or -1. */
 int unit_parse_bool(const char *value, bool *out);
 /* Replaces item's text with a copy of text; 0 or -ENOMEM. */
