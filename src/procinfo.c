@@ -207,7 +207,8 @@ procinfo_set_command(struct procinfo *info, const char *bytes, size_t len)
 	size_t i;
 	char *command;
 
-	while (len > 0 && (unsigned char)bytes[len - 1] <= ' ')
+	while (len > 0 && ((unsigned char)bytes[len - 1] <= ' ' ||
+			   (unsigned char)bytes[len - 1] == 0x7f))
 		len--;
 	free(info->command);
 	info->command = NULL;
@@ -221,7 +222,10 @@ procinfo_set_command(struct procinfo *info, const char *bytes, size_t len)
 		 * the separator between arguments. */
 		unsigned char c = (unsigned char)bytes[i];
 
-		command[i] = (c < ' ' || c == 0x7f) ? ' ' : (char)c;
+		if (c < ' ' || c == 0x7f)
+			command[i] = ' ';
+		else
+			command[i] = (char)c;
 	}
 	command[len] = '\0';
 	info->command = command;

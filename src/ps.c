@@ -17,10 +17,10 @@
 #include "user.h"
 
 /* The most of a command line, or of /etc/passwd, that is read. */
-#define CMDLINE_MAX (64 * 1024)
-#define PASSWD_MAX (1024 * 1024)
+#define CMDLINE_MAX ((size_t)64 * 1024)
+#define PASSWD_MAX ((size_t)1024 * 1024)
 /* stat and status are a few hundred bytes and under 2 KiB. */
-#define STATUS_MAX (16 * 1024)
+#define STATUS_MAX ((size_t)16 * 1024)
 
 /* Room for a user name, as useradd allows them (32) and more. */
 #define USER_NAME_MAX 64
@@ -205,27 +205,20 @@ is_grace(const struct procinfo *info, void *ctx)
 	return pstree_comm_is_grace(info->comm);
 }
 
-/* The user names of the rows, from /etc/passwd when it can be read;
- * names[i] has USER_NAME_MAX bytes. */
-static void
-name_users(struct psview_row *rows, size_t n, char (*names)[USER_NAME_MAX])
+/* /etc/passwd, for user names, or NULL when it cannot be read (a
+ * distroless image may have none: uids are shown then). */
+static char *
+read_passwd(void)
 {
 	int fd = open("/etc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char *passwd = NULL;
-	size_t len, i;
+	char *passwd;
+	size_t len;
 
-	if (fd >= 0) {
-		passwd = read_at(fd, "passwd", PASSWD_MAX, &len);
-		close(fd);
-	}
-	for (i = 0; i < n; i++) {
-		rows[i].user = NULL;
-		if (passwd != NULL && rows[i].info->has_status &&
-		    user_name_in_passwd(passwd, rows[i].info->uid, names[i],
-					USER_NAME_MAX) == 0)
-			rows[i].user = names[i];
-	}
-	free(passwd);
+	if (fd < 0)
+		return NULL;
+	passwd = read_at(fd, "passwd", PASSWD_MAX, &len);
+	close(fd);
+	return passwd;
 }
 
 /* Chooses, orders and writes the n processes read; 0 or -1. */
@@ -236,6 +229,8 @@ show(const struct procinfo *procs, size_t n, bool json, FILE *out)
 	struct pstree_row *order = calloc(n ? n : 1, sizeof(*order));
 	struct psview_row *rows = calloc(n ? n : 1, sizeof(*rows));
 	char(*names)[USER_NAME_MAX] = calloc(n ? n : 1, sizeof(*names));
+	const struct procinfo *info;
+	char *passwd = NULL;
 	size_t count = 0, i;
 	struct stat st;
 	int rc = -1;
@@ -248,14 +243,22 @@ show(const struct procinfo *procs, size_t n, bool json, FILE *out)
 	root = pstree_choose_root(procs, n, getppid(), is_grace, &self);
 	if (pstree_order(procs, n, root, order, &count) < 0)
 		goto done;
-	for (i = 0; i < count; i++) {
-		rows[i].info = &procs[order[i].index];
+	passwd = read_passwd();
+	/* count <= n: said here for the analyzer, which cannot see it. */
+	for (i = 0; i < count && i < n; i++) {
+		info = &procs[order[i].index];
+		rows[i].info = info;
 		rows[i].depth = order[i].depth;
 		rows[i].marks = order[i].marks;
+		rows[i].user = NULL;
+		if (passwd != NULL && info->has_status &&
+		    user_name_in_passwd(passwd, info->uid, names[i],
+					USER_NAME_MAX) == 0)
+			rows[i].user = names[i];
 		/* Filled from grace's control socket, once there is one. */
 		rows[i].service = NULL;
 	}
-	name_users(rows, count, names);
+	free(passwd);
 	if (json) {
 		rc = psview_json(rows, count, out);
 	} else {
