@@ -165,8 +165,11 @@ def wait_for_zombie(run, gracectl):
     """The holder's zombie, once gracectl sees it; the whole listing."""
     def seen():
         listing = json.loads(gracectl_ps(run, gracectl, "--json"))
-        zombies = [p for p in listing["processes"] if p["state"] == "Z"]
-        return listing if zombies else None
+        pids = by_pid(listing["processes"])
+        # The shell may not have become sleep yet when true is over.
+        held = [p for p in listing["processes"] if p["state"] == "Z"
+                and pids[p["ppid"]]["command"] == "/bin/sleep 1000"]
+        return listing if held else None
     return wait_until(seen, what="the holder's zombie")
 
 
@@ -268,10 +271,23 @@ def test_ps_as_pid1(start, workdir, gracectl):
     assert "      pending: SIGUSR1\n" in gracectl_ps(run, gracectl)
 
 
+def wait_for_exec(run, cmdline):
+    """Waits until the namespace's PID 1, started through setsid, has
+    exec'd the command line CMDLINE (as /proc/PID/cmdline holds it)."""
+    def execd():
+        try:
+            with open(f"/proc/{run.host_pid}/cmdline", "rb") as f:
+                return f.read() == cmdline
+        except FileNotFoundError:
+            return False
+    wait_until(execd, what="PID 1's exec")
+
+
 def test_ps_without_a_term_handler(start, gracectl):
     """sleep as PID 1 has no SIGTERM handler and blocks nothing: the kernel
     drops the SIGTERM of `kill 1` from inside, and gracectl says so."""
     run = start(["sleep", "1000"], init="none")
+    wait_for_exec(run, b"sleep\x001000\x00")
     text = gracectl_ps(run, gracectl)
     print(text)
     rows = parse_text(text)
@@ -290,8 +306,9 @@ def test_ps_without_a_term_handler(start, gracectl):
 def test_ps_with_a_term_handler(start, gracectl):
     """A shell that traps SIGTERM as PID 1: a handler (SigCgt), so `kill 1`
     reaches it, and there is no mark."""
-    run = start(["/bin/sh", "-c", "trap 'exit 7' TERM; "
-                 "while :; do sleep 0.05; done"], init="none")
+    script = "trap 'exit 7' TERM; while :; do sleep 0.05; done"
+    run = start(["/bin/sh", "-c", script], init="none")
+    wait_for_exec(run, f"/bin/sh\0-c\0{script}\0".encode())
     wait_until(lambda: "SIGTERM" in json.loads(gracectl_ps(
         run, gracectl, "--json"))["processes"][0]["signals"]["caught"],
         what="the shell's trap")
