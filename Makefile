@@ -151,14 +151,15 @@ bench: deps $(BUILD)/grace $(BUILD)/grace-static
 	@$(PYTHON) bench/bench.py $(abspath $(BUILD)/grace) \
 		$(abspath $(BUILD)/grace-static)
 
-# grace, its man page, and the names under which it stands in for other
-# inits (see README: "Drop-in replacement").
+# grace, its man page, the names under which it stands in for other
+# inits (see README: "Drop-in replacement"), and gracectl, the same binary
+# as the control tool (see README: "Looking inside").
 PERSONAS  := tini docker-init dumb-init catatonit
 
 install: $(BUILD)/grace
 	install -D -m 0755 $(BUILD)/grace $(DESTDIR)$(PREFIX)/bin/grace
 	install -D -m 0644 docs/grace.1 $(DESTDIR)$(PREFIX)/share/man/man1/grace.1
-	for name in $(PERSONAS); do \
+	for name in $(PERSONAS) gracectl; do \
 		ln -sf grace $(DESTDIR)$(PREFIX)/bin/$$name || exit 1; \
 	done
 

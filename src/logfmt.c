@@ -25,7 +25,7 @@
 #define JSON_STREAM_LEN 6
 
 /* The most one byte of a JSON string can become: "\u00xx". */
-#define JSON_ESCAPE_MAX 6
+#define JSON_ESCAPE_MAX LOGFMT_JSON_ESCAPE_MAX
 
 /* U+FFFD REPLACEMENT CHARACTER, in UTF-8. */
 #define REPLACEMENT "\xef\xbf\xbd"
@@ -242,6 +242,12 @@ put_json(char *p, const char *text, size_t len)
 		i += n;
 	}
 	return p;
+}
+
+size_t
+logfmt_json_string(const char *text, size_t len, char *out)
+{
+	return (size_t)(put_json(out, text, len) - out);
 }
 
 size_t

@@ -58,4 +58,12 @@ size_t logfmt_write(enum logfmt_format format, const struct logfmt_line *line,
 #define LOGFMT_TIME_LEN 24
 void logfmt_time(const struct timespec *time, char *out);
 
+/* The most bytes logfmt_json_string() writes for one byte of text. */
+#define LOGFMT_JSON_ESCAPE_MAX 6
+
+/* Writes len bytes of text as the inside of a JSON string (no quotes),
+ * escaped and repaired as logfmt_write() does a line, into out (room for
+ * LOGFMT_JSON_ESCAPE_MAX * len bytes); returns the bytes written. */
+size_t logfmt_json_string(const char *text, size_t len, char *out);
+
 #endif

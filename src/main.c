@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* grace: a container init.  Orchestration only: options -> plan ->
- * setup -> supervise -> exit. */
+ * setup -> supervise -> exit; or, started as gracectl, the control tool. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ctl.h"
 #include "deadline.h"
 #include "log.h"
 #include "plan.h"
@@ -83,6 +84,9 @@ main(int argc, char **argv)
 	char error[256];
 	int sigfd, code;
 
+	/* Started as gracectl: the control tool, before any of the init. */
+	if (argc > 0 && ctl_invoked(argv[0]))
+		return ctl_main(argc, argv);
 	outcome = cli_parse(argc, argv, environ, &settings, error,
 			    sizeof(error));
 	if (outcome != CLI_RUN)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Owns the user database look-ups for User= and Group=: done once, when
- * the plan is loaded, so that a service's child only makes system calls. */
+ * the plan is loaded, so that a service's child only makes system calls;
+ * and, for gracectl ps, uid -> name from /etc/passwd's text. */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -165,4 +166,38 @@ user_free(struct user_ids *ids)
 	free(ids->home);
 	free(ids->shell);
 	ids->name = ids->home = ids->shell = NULL;
+}
+
+int
+user_name_in_passwd(const char *text, uid_t uid, char *name, size_t len)
+{
+	const char *line = text, *end, *colon1, *colon2, *colon3;
+	unsigned long long value;
+	size_t line_len;
+
+	for (; *line != '\0'; line = end ? end + 1 : line + line_len) {
+		end = strchr(line, '\n');
+		line_len = end ? (size_t)(end - line) : strlen(line);
+		/* name:password:uid:... within this line */
+		colon1 = memchr(line, ':', line_len);
+		if (colon1 == NULL || colon1 == line)
+			continue;
+		colon2 = memchr(colon1 + 1, ':',
+				line_len - (size_t)(colon1 + 1 - line));
+		if (colon2 == NULL)
+			continue;
+		colon3 = memchr(colon2 + 1, ':',
+				line_len - (size_t)(colon2 + 1 - line));
+		if (colon3 == NULL ||
+		    number_parse(colon2 + 1, (size_t)(colon3 - colon2 - 1),
+				 0xffffffffULL, &value) < 0 ||
+		    value != (unsigned long long)uid)
+			continue;
+		if ((size_t)(colon1 - line) >= len)
+			return -1;
+		memcpy(name, line, (size_t)(colon1 - line));
+		name[colon1 - line] = '\0';
+		return 0;
+	}
+	return -1;
 }

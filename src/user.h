@@ -34,4 +34,14 @@ int user_resolve(const char *user, const char *group, struct user_ids *ids,
 		 char *error, size_t error_len);
 void user_free(struct user_ids *ids);
 
+/*
+ * The name of uid in text, the content of a passwd(5) file
+ * ("name:x:uid:gid:..." lines): the first line with that uid, copied to
+ * name (room for len bytes).  0, or -1 when no well-formed line has it or
+ * its name does not fit.  For gracectl ps, which names the users of other
+ * processes without NSS: a container's /etc/passwd is the database.
+ */
+int user_name_in_passwd(const char *text, uid_t uid, char *name,
+			size_t len);
+
 #endif

@@ -93,7 +93,8 @@ def test_dumb_init_short_version(persona, name):
 
 def test_make_install_makes_the_personas(tmp_path):
     """`make install` puts grace and its man page under PREFIX, with the
-    other inits' names as symlinks to it; DESTDIR is honoured."""
+    other inits' names and gracectl as symlinks to it; DESTDIR is
+    honoured."""
     repo = os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))))
     subprocess.run(["make", "-s", "-C", repo, "install", f"DESTDIR={tmp_path}",
@@ -102,10 +103,14 @@ def test_make_install_makes_the_personas(tmp_path):
     bindir = tmp_path / "usr" / "bin"
     assert (bindir / "grace").is_file()
     assert (tmp_path / "usr/share/man/man1/grace.1").is_file()
-    for name in PERSONAS:
+    for name in PERSONAS + ("gracectl",):
         assert os.readlink(bindir / name) == "grace"
     result = run_quick([str(bindir / "docker-init"), "--version"])
     assert re.fullmatch(VERSION_FORMAT["docker-init"], result.stdout.strip())
+    # Under that name the binary is the control tool, not an init.
+    result = run_quick([str(bindir / "gracectl"), "--help"])
+    assert result.returncode == 0
+    assert result.stdout.startswith("Usage: gracectl COMMAND")
 
 
 # --- command lines ------------------------------------------------------------
