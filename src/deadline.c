@@ -29,7 +29,7 @@ void
 deadlines_init(struct deadlines *deadlines)
 {
 	*deadlines = (struct deadlines){ NULL, 0, 0, -1, 0, CLOCK_MONOTONIC,
-					 NULL, NULL };
+					 NULL, NULL, false };
 }
 
 int
@@ -128,37 +128,65 @@ remove_at(struct deadlines *deadlines, size_t i)
 	sift_up(deadlines, last->slot);
 }
 
+/* CLOCK_REALTIME was set: the owner plans its deadlines again, unless it
+ * is doing so already (its arming of them comes back here). */
+static void
+note_clock_set(struct deadlines *deadlines)
+{
+	if (deadlines->stepped == NULL || deadlines->in_stepped)
+		return;
+	deadlines->in_stepped = true;
+	deadlines->stepped(deadlines->stepped_ctx);
+	deadlines->in_stepped = false;
+}
+
 /*
  * Arms the timerfd for the earliest deadline, or disarms it, unless it is
  * armed for that time already.  An absolute time: a deadline already past
- * fires at once.  timerfd_settime() fails only for values it cannot take
- * (EINVAL), which a valid descriptor and a time from CLOCK_MONOTONIC never
- * are; should it fail, the warning says so and the next change of the
- * deadlines tries again.  Callbacks never run from here: a caller of
- * deadline_set() does not expect one.
+ * fires at once.  timerfd_settime() fails for values it cannot take
+ * (EINVAL), which a valid descriptor and a time from the clock never are,
+ * and on CLOCK_REALTIME with ECANCELED when the clock was set: then the
+ * owner's stepped() plans again (the one callback that may run from
+ * here; it only moves deadlines) and the arming is tried again.  Should
+ * it still fail, the warning says so and the next change of the
+ * deadlines tries again.  Deadlines' own callbacks never run from here:
+ * a caller of deadline_set() does not expect one.
  */
 static void
 rearm(struct deadlines *deadlines)
 {
-	struct deadline *first = deadlines_earliest(deadlines);
-	uint64_t when = first ? first->when_ms : 0;
+	struct deadline *first;
+	uint64_t when;
 	struct itimerspec spec = { { 0, 0 }, { 0, 0 } };
-	int flags = TFD_TIMER_ABSTIME;
+	int flags = TFD_TIMER_ABSTIME, attempt;
+	bool cancelled = false;
 
 	if (deadlines->clock == CLOCK_REALTIME)
 		flags |= TFD_TIMER_CANCEL_ON_SET;
-	if (deadlines->timerfd < 0 || when == deadlines->armed_ms)
-		return;
-	if (when != 0) {
+	for (attempt = 0; attempt < 4; attempt++) {
+		first = deadlines_earliest(deadlines);
+		when = first ? first->when_ms : 0;
+		if (deadlines->timerfd < 0 || when == deadlines->armed_ms)
+			return;
 		spec.it_value.tv_sec = (time_t)(when / 1000);
 		spec.it_value.tv_nsec = (long)(when % 1000) * 1000000L;
-	}
-	if (timerfd_settime(deadlines->timerfd, flags, &spec, NULL) < 0) {
-		warn_errno("unable to arm the timer");
+		if (timerfd_settime(deadlines->timerfd, flags, &spec, NULL) == 0) {
+			deadlines->armed_ms = when;
+			return;
+		}
 		deadlines->armed_ms = 0;
-		return;
+		cancelled = errno == ECANCELED;
+		if (!cancelled)
+			break;
+		/* The clock was set since the timer was last armed or read:
+		 * the kernel says so here, once, rather than to the read.
+		 * The owner plans again (its own arming may nest here), then
+		 * the timer is armed for what is earliest now. */
+		note_clock_set(deadlines);
 	}
-	deadlines->armed_ms = when;
+	if (cancelled)
+		errno = ECANCELED;
+	warn_errno("unable to arm the timer");
 }
 
 int
@@ -248,8 +276,7 @@ on_timer(int fd, void *ctx)
 			return;
 		}
 		deadlines->armed_ms = 0;
-		if (deadlines->stepped != NULL)
-			deadlines->stepped(deadlines->stepped_ctx);
+		note_clock_set(deadlines);
 	}
 	deadlines->armed_ms = 0;
 	deadlines_run_due(deadlines, deadline_clock_ms(deadlines->clock));

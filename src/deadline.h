@@ -43,6 +43,7 @@ struct deadlines {
 	 * wrong now.  Called from the loop, before the due ones run. */
 	void (*stepped)(void *ctx);
 	void *stepped_ctx;
+	bool in_stepped;	/* stepped() runs */
 };
 
 /* Makes deadline unarmed, with its callback. */
