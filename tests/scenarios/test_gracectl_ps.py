@@ -256,8 +256,8 @@ def test_ps_as_pid1(start, workdir, gracectl):
         assert p["signals"]["caught"] == [] and p["signals"]["pending"] == []
     # What the test's launcher ignores, and whatever ran the tests did.
     assert "SIGUSR2" in pids[ev["web"].pid]["signals"]["ignored"]
-    assert visitor["signals"]["ignored"] == ["SIGHUP"]
-    assert visitor["signals"]["blocked"] == ["SIGUSR1"]
+    assert "SIGHUP" in visitor["signals"]["ignored"]
+    assert "SIGUSR1" in visitor["signals"]["blocked"]
 
     # A blocked signal the visitor does not wait for stays pending (for
     # the process: ShdPnd; SigPnd is the thread's).
