@@ -14,6 +14,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "reap.h"
+#include "services.h"
 #include "spawn.h"
 
 struct job_run {
@@ -93,27 +94,13 @@ signal_run(struct job_run *run, int sig)
 }
 
 /* The options a run starts with: the job's environment, user, directory
- * and output. */
+ * and output, as a service's; its exec is not waited for. */
 static struct spawn_options
 options_of(struct job_run *run)
 {
-	const struct plan_service *spec = run->job->spec;
-	const struct unit *unit = &spec->unit;
-	struct spawn_options options = SPAWN_OPTIONS_INIT;
+	struct spawn_options options =
+		services_spawn_options(run->job->spec, run->job->output);
 
-	options.service = true;
-	options.envp = spec->env.vars;
-	options.ids = spec->ids.set_user || spec->ids.set_group ? &spec->ids
-								  : NULL;
-	options.cwd = spec->cwd;
-	options.cwd_optional = unit->working_dir_optional;
-	options.umask = unit->umask;
-	options.nofile = unit->has_nofile ? &unit->nofile : NULL;
-	options.no_new_privs = unit->no_new_privs;
-	if (run->job->output != NULL) {
-		options.stdout_fd = output_stdout_fd(run->job->output);
-		options.stderr_fd = output_stderr_fd(run->job->output);
-	}
 	options.status_fd = &run->exec_fd;
 	return options;
 }

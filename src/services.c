@@ -115,11 +115,10 @@ signal_service(struct svc *svc, int sig, bool whole)
 			   sig_name(sig, name), (int)svc->pid);
 }
 
-/* The options a service's processes (and its exec checks) start with. */
-static struct spawn_options
-options_of(const struct svc *svc)
+struct spawn_options
+services_spawn_options(const struct plan_service *spec,
+		       const struct output_source *output)
 {
-	const struct plan_service *spec = svc->spec;
 	const struct unit *unit = &spec->unit;
 	struct spawn_options options = SPAWN_OPTIONS_INIT;
 
@@ -132,11 +131,18 @@ options_of(const struct svc *svc)
 	options.umask = unit->umask;
 	options.nofile = unit->has_nofile ? &unit->nofile : NULL;
 	options.no_new_privs = unit->no_new_privs;
-	if (svc->output != NULL) {
-		options.stdout_fd = output_stdout_fd(svc->output);
-		options.stderr_fd = output_stderr_fd(svc->output);
+	if (output != NULL) {
+		options.stdout_fd = output_stdout_fd(output);
+		options.stderr_fd = output_stderr_fd(output);
 	}
 	return options;
+}
+
+/* The options a service's processes (and its exec checks) start with. */
+static struct spawn_options
+options_of(const struct svc *svc)
+{
+	return services_spawn_options(svc->spec, svc->output);
 }
 
 /* Empties the ReadyFd= pipe of what an earlier run wrote. */

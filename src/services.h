@@ -14,6 +14,7 @@
 #include "plan.h"
 #include "service.h"
 #include "sig.h"
+#include "spawn.h"
 
 /* What the services tell the container. */
 struct services_hooks {
@@ -52,6 +53,12 @@ struct services {
 	int first_unclean;	/* the first unclean end's code, or 0 */
 	bool any_unclean;
 };
+
+/* The options a process of spec starts with, a service's or a job's run:
+ * its environment, user, directory, limits, and output (NULL: grace's
+ * own stdout and stderr). */
+struct spawn_options services_spawn_options(const struct plan_service *spec,
+					    const struct output_source *output);
 
 /* How many loop watches and deadlines the plan's services need at most. */
 size_t services_watches_needed(const struct plan *plan);
