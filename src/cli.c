@@ -27,6 +27,8 @@ enum {
 	OPT_LOG_TIME,
 	OPT_LOG_BUFFER,
 	OPT_LOG_MAIN,
+	OPT_CONTROL,
+	OPT_NO_CONTROL,
 };
 
 /*
@@ -56,6 +58,8 @@ static const struct option cli_long[] = {
 	{ "log-time", no_argument, NULL, OPT_LOG_TIME },
 	{ "log-buffer", required_argument, NULL, OPT_LOG_BUFFER },
 	{ "log-main", no_argument, NULL, OPT_LOG_MAIN },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "no-control", no_argument, NULL, OPT_NO_CONTROL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -136,6 +140,14 @@ cli_print_usage(enum persona persona)
 	      "                         (default: 64K; K and M suffixes)\n"
 	      "      --log-main         relay the main command's output too,\n"
 	      "                         named after it\n"
+	      "\n"
+	      "Control (gracectl status, start, stop, restart, signal, run,\n"
+	      "health):\n"
+	      "      --control PATH|@NAME\n"
+	      "                         listen there (default, with services or\n"
+	      "                         jobs: /run/grace/control, else the\n"
+	      "                         abstract @grace-control-UID)\n"
+	      "      --no-control       no control socket\n"
 	      "\n"
 	      "Options:\n"
 	      "  -g, --group            forward signals to the main process's\n"
@@ -630,6 +642,18 @@ apply_option(int opt, const char *value, struct settings *settings,
 		break;
 	case OPT_LOG_MAIN:
 		settings->log_main = true;
+		break;
+	case OPT_CONTROL:
+		if (*value == '\0') {
+			snprintf(error, error_len, "invalid --control: empty");
+			return CLI_ERROR;
+		}
+		settings->control = value;
+		settings->no_control = false;
+		break;
+	case OPT_NO_CONTROL:
+		settings->control = NULL;
+		settings->no_control = true;
 		break;
 	case OPT_WAIT_ALL:
 		/* While the main process runs, its whole group is the

@@ -59,6 +59,8 @@ struct settings {
 	bool log_time;		/* --log-time */
 	long log_buffer;	/* --log-buffer, bytes */
 	bool log_main;		/* --log-main: relay the main command too */
+	const char *control;	/* --control, or NULL for the default */
+	bool no_control;	/* --no-control */
 };
 
 enum cli_outcome {

@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* Owns gracectl's command line: the subcommands, the usage text and the
- * exit codes.  Only ps exists yet; the others wait for grace's control
- * socket.  None of this runs when the binary is started as grace. */
+ * exit codes.  ps reads /proc itself; the others are requests to grace's
+ * control socket.  None of this runs when the binary is started as
+ * grace. */
 #include <stdio.h>
 #include <string.h>
 
+#include "ask.h"
 #include "ctl.h"
 #include "ps.h"
-
-/* The subcommands the documentation promises that need grace's control
- * socket, which grace does not have yet. */
-static const char *const socket_commands[] = {
-	"status", "start", "stop", "restart", "signal", "run", "reload",
-	"health",
-};
+#include "request.h"
 
 bool
 ctl_invoked(const char *argv0)
@@ -26,22 +22,42 @@ ctl_invoked(const char *argv0)
 static void
 print_usage(FILE *out)
 {
-	fputs("Usage: gracectl COMMAND [OPTIONS]\n"
+	fputs("Usage: gracectl [--control PATH|@NAME] COMMAND [ARGS]\n"
 	      "\n"
-	      "Looks inside a container that grace runs.\n"
+	      "Looks inside a container that grace runs, and controls its\n"
+	      "services and jobs.\n"
 	      "\n"
 	      "Commands:\n"
-	      "  ps [--json]    every process of the container (or of grace's "
-	      "tree, when\n"
-	      "                 grace is not PID 1) as a tree: ids, state, "
-	      "user, command,\n"
-	      "                 the signals each catches, ignores, blocks and "
-	      "has pending,\n"
-	      "                 and marks: zombie, own group, own session, "
-	      "entered from\n"
-	      "                 outside, a PID 1 that ignores `kill 1`\n"
-	      "  status, start, stop, restart, signal, run, reload, health\n"
-	      "                 need grace's control socket (not built yet)\n"
+	      "  ps [--json]        every process of the container (or of "
+	      "grace's tree,\n"
+	      "                     when grace is not PID 1) as a tree: ids, "
+	      "state, user,\n"
+	      "                     service, command, the signals each "
+	      "catches, ignores,\n"
+	      "                     blocks and has pending, and marks: zombie, "
+	      "own group,\n"
+	      "                     own session, entered from outside, a PID 1 "
+	      "that ignores\n"
+	      "                     `kill 1`; needs no grace\n"
+	      "  status [--json]    each service and job: state, readiness, "
+	      "pid, uptime,\n"
+	      "                     restarts, last exit, next run\n"
+	      "  start NAME         start a service that has ended (a job: run "
+	      "it)\n"
+	      "  stop NAME          stop a service (not restarted; those that "
+	      "require it\n"
+	      "                     stop too) or a job's runs\n"
+	      "  restart NAME       stop a service and start it again; the "
+	      "others run on\n"
+	      "  signal NAME SIG    send SIG to the service's process group "
+	      "(a job's runs)\n"
+	      "  run JOB            run a scheduled job now\n"
+	      "  health             exit 0 when every essential service is "
+	      "ready, else 1\n"
+	      "\n"
+	      "--control: grace's control socket (default: /run/grace/control, "
+	      "else\n"
+	      "@grace-control-UID for this user, then for PID 1's).\n"
 	      "\n"
 	      "Exit codes: 0 ok, 1 the answer is no, 2 usage, 3 cannot reach "
 	      "grace\n"
@@ -65,50 +81,113 @@ is_help(const char *arg)
 	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
-/* gracectl ps [--json] */
+/* The service a process belongs to, from grace's "groups" reply, or
+ * nothing when grace cannot be reached: ps needs no grace. */
 static int
-run_ps(int argc, char **argv)
+run_ps(const char *control, bool json)
 {
-	bool json = false;
+	struct reply reply;
+	int rc;
+
+	if (ask_grace(control, "groups", true, &reply) < 0 ||
+	    reply.code != REPLY_OK) {
+		rc = ps_run(json, NULL, 0, stdout);
+	} else {
+		rc = ps_run(json, reply.text, reply.text_len, stdout);
+		reply_free(&reply);
+	}
+	return rc == 0 ? CTL_OK : CTL_UNREACHABLE;
+}
+
+/* Sends the request line to grace and shows its reply: the text on
+ * stdout when it is yes, else on stderr. */
+static int
+run_request(const char *control, const char *line)
+{
+	struct reply reply;
+	int code;
+
+	if (ask_grace(control, line, false, &reply) < 0)
+		return CTL_UNREACHABLE;
+	code = reply.code;
+	if (code == REPLY_OK)
+		fwrite(reply.text, 1, reply.text_len, stdout);
+	else
+		fprintf(stderr, "gracectl: %.*s", (int)reply.text_len,
+			reply.text);
+	reply_free(&reply);
+	if (code == REPLY_OK && fflush(stdout) != 0)
+		return CTL_UNREACHABLE;
+	return code;
+}
+
+/* Joins words into line with single spaces; -1 when it is too long. */
+static int
+join_words(char **words, int n, char *line, size_t len)
+{
+	size_t used = 0, w;
 	int i;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			json = true;
-		} else if (is_help(argv[i])) {
-			print_usage(stdout);
-			return fflush(stdout) == 0 ? CTL_OK : CTL_UNREACHABLE;
-		} else {
-			return usage_error("ps: unknown option", argv[i]);
-		}
+	line[0] = '\0';
+	for (i = 0; i < n; i++) {
+		w = strlen(words[i]);
+		if (used + w + 2 > len)
+			return -1;
+		if (i > 0)
+			line[used++] = ' ';
+		memcpy(line + used, words[i], w + 1);
+		used += w;
 	}
-	return ps_run(json, stdout) == 0 ? CTL_OK : CTL_UNREACHABLE;
+	return 0;
 }
 
 int
 ctl_main(int argc, char **argv)
 {
-	size_t i;
+	char line[REQUEST_MAX], error[128], *words[8];
+	const char *control = NULL;
+	struct request req;
+	int i, n = 0;
 
-	if (argc < 2) {
+	for (i = 1; i < argc; i++) {
+		if (is_help(argv[i])) {
+			print_usage(stdout);
+			return fflush(stdout) == 0 ? CTL_OK : CTL_UNREACHABLE;
+		}
+		if (strcmp(argv[i], "--control") == 0) {
+			if (++i == argc)
+				return usage_error("missing argument",
+						   "--control");
+			control = argv[i];
+		} else if (strncmp(argv[i], "--control=", 10) == 0) {
+			control = argv[i] + 10;
+		} else if (n == (int)(sizeof(words) / sizeof(words[0]))) {
+			return usage_error("too many arguments", argv[i]);
+		} else {
+			words[n++] = argv[i];
+		}
+	}
+	if (n == 0) {
 		print_usage(stderr);
 		return CTL_USAGE;
 	}
-	if (is_help(argv[1])) {
-		print_usage(stdout);
-		return fflush(stdout) == 0 ? CTL_OK : CTL_UNREACHABLE;
+	if (strcmp(words[0], "ps") == 0) {
+		if (n > 2 || (n == 2 && strcmp(words[1], "--json") != 0))
+			return usage_error("ps: unknown option", words[n - 1]);
+		return run_ps(control, n == 2);
 	}
-	if (strcmp(argv[1], "ps") == 0)
-		return run_ps(argc - 1, argv + 1);
-	for (i = 0; i < sizeof(socket_commands) / sizeof(socket_commands[0]);
-	     i++) {
-		if (strcmp(argv[1], socket_commands[i]) != 0)
-			continue;
-		fprintf(stderr,
-			"gracectl: %s needs grace's control socket, which is "
-			"not built yet\n",
-			argv[1]);
-		return CTL_UNREACHABLE;
+	if (request_verb_from_name(words[0]) < 0 ||
+	    strcmp(words[0], "groups") == 0)
+		return usage_error("unknown command", words[0]);
+	if (join_words(words, n, line, sizeof(line)) < 0)
+		return usage_error("too long", words[0]);
+	if (request_parse(line, strlen(line), &req, error, sizeof(error)) <
+	    0) {
+		fprintf(stderr, "gracectl: %s\n"
+				"Try 'gracectl --help' for more "
+				"information.\n",
+			error);
+		return CTL_USAGE;
 	}
-	return usage_error("unknown command", argv[1]);
+	return run_request(control, line);
 }

@@ -45,6 +45,9 @@ struct job {
 	struct deadline due_dl;
 	struct output_source *output;	/* its relayed output, or NULL */
 	unsigned long runs_started;
+	bool ended_once;	/* a run has ended: */
+	int last_code;		/* its exit code, or 128+N */
+	bool last_clean;
 };
 
 static const struct unit *
@@ -197,7 +200,11 @@ report_end(struct job_run *run, int status)
 			 sig_name(WTERMSIG(status), sig));
 	else
 		snprintf(how, sizeof(how), "exited with %d", code);
-	if (job_run_clean(unit, status, run->stopped && !run->timed_out)) {
+	job->ended_once = true;
+	job->last_code = code;
+	job->last_clean = job_run_clean(unit, status,
+					run->stopped && !run->timed_out);
+	if (job->last_clean) {
 		info("%s: run %s after %s", job->name, how, took);
 		return;
 	}
@@ -313,20 +320,16 @@ plan_next(struct job *job, int64_t after_ms)
 	deadline_set(&job->owner->due, &job->due_dl, (uint64_t)next);
 }
 
-/* A due time came: a run starts, is skipped, or replaces the running one,
- * as Overlap= says; then the next due time after now.  A timer that fired
- * late (a suspended machine) leads to one run, not one per missed time. */
-static void
-on_due(struct deadline *deadline, void *ctx)
+/* A run is due (its time came, or gracectl run): it starts, is skipped,
+ * or replaces the running one, as Overlap= says. */
+static enum job_due
+start_run(struct job *job)
 {
-	struct job *job = ctx;
-	int64_t now = (int64_t)deadline_clock_ms(CLOCK_REALTIME);
 	unsigned i, running = count_running(job);
+	enum job_due due = job_on_due(unit_of(job)->overlap, running,
+				      job->slots);
 
-	(void)deadline;
-	if (job->owner->stopping)
-		return;
-	switch (job_on_due(unit_of(job)->overlap, running, job->slots)) {
+	switch (due) {
 	case JOB_DUE_START:
 		feed(free_slot(job), RUN_EV_START, 0);
 		break;
@@ -345,6 +348,22 @@ on_due(struct deadline *deadline, void *ctx)
 			feed(&job->runs[i], RUN_EV_STOP, 0);
 		break;
 	}
+	return due;
+}
+
+/* A due time came: a run starts, is skipped, or replaces the running one,
+ * as Overlap= says; then the next due time after now.  A timer that fired
+ * late (a suspended machine) leads to one run, not one per missed time. */
+static void
+on_due(struct deadline *deadline, void *ctx)
+{
+	struct job *job = ctx;
+	int64_t now = (int64_t)deadline_clock_ms(CLOCK_REALTIME);
+
+	(void)deadline;
+	if (job->owner->stopping)
+		return;
+	(void)start_run(job);
 	job->last_due_ms = job->due_ms;
 	if (!job->owner->stopping)
 		plan_next(job, now > job->due_ms ? now : job->due_ms);
@@ -595,4 +614,106 @@ jobs_free(struct jobs *jobs)
 	free(jobs->jobs);
 	deadlines_free(&jobs->due);
 	memset(jobs, 0, sizeof(*jobs));
+}
+
+/* --- gracectl's requests --------------------------------------------- */
+
+int
+jobs_find(const struct jobs *jobs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < jobs->n; i++)
+		if (strcmp(jobs->jobs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The run started last of those going on, or NULL. */
+static const struct job_run *
+newest_run(const struct job *job)
+{
+	const struct job_run *newest = NULL;
+	unsigned i;
+
+	for (i = 0; i < job->slots; i++)
+		if (job->runs[i].state != RUN_IDLE &&
+		    (newest == NULL ||
+		     job->runs[i].started_ms > newest->started_ms))
+			newest = &job->runs[i];
+	return newest;
+}
+
+void
+jobs_row(const struct jobs *jobs, size_t index, uint64_t now_ms,
+	 struct status_row *row)
+{
+	const struct job *job = &jobs->jobs[index];
+	const struct job_run *run = newest_run(job);
+
+	*row = (struct status_row){
+		.name = job->name,
+		.job = true,
+		.state = run != NULL ? job_state_name(run->state) : "idle",
+		.essential = unit_of(job)->essential,
+		.pid = run != NULL ? run->pid : 0,
+		.running = count_running(job),
+		.uptime_ms = run != NULL ? (int64_t)(now_ms - run->started_ms)
+					 : -1,
+		.restarts = job->runs_started,
+		.ended = job->ended_once,
+		.last_code = job->last_code,
+		.last_clean = job->last_clean,
+		.next_run_ms = deadline_armed(&job->due_dl) ? job->due_ms : -1,
+	};
+}
+
+enum job_due
+jobs_run_now(struct jobs *jobs, size_t index, pid_t *pid)
+{
+	struct job *job = &jobs->jobs[index];
+	const struct job_run *run;
+	enum job_due due;
+
+	info("%s: a run asked for now", job->name);
+	due = start_run(job);
+	run = newest_run(job);
+	*pid = due == JOB_DUE_START && run != NULL ? run->pid : 0;
+	return due;
+}
+
+int
+jobs_signal_one(struct jobs *jobs, size_t index, int sig, bool stop)
+{
+	struct job *job = &jobs->jobs[index];
+	int reached = 0;
+	unsigned i;
+
+	for (i = 0; i < job->slots; i++) {
+		if (job->runs[i].state == RUN_IDLE)
+			continue;
+		if (stop)
+			feed(&job->runs[i], RUN_EV_STOP, 0);
+		else
+			signal_run(&job->runs[i], sig);
+		reached++;
+	}
+	return reached;
+}
+
+void
+jobs_print_groups(const struct jobs *jobs, FILE *out)
+{
+	const struct job_run *run;
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < jobs->n; i++) {
+		for (k = 0; k < jobs->jobs[i].slots; k++) {
+			run = &jobs->jobs[i].runs[k];
+			if (run->state != RUN_IDLE && run->pid > 0)
+				fprintf(out, "%d %d %s\n", (int)run->pgid,
+					(int)run->pid, jobs->jobs[i].name);
+		}
+	}
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "deadline.h"
@@ -15,6 +16,7 @@
 #include "output.h"
 #include "plan.h"
 #include "sig.h"
+#include "status.h"
 
 /* What the jobs tell the container. */
 struct jobs_hooks {
@@ -63,5 +65,20 @@ bool jobs_reaped(struct jobs *jobs, pid_t pid, int status);
 /* No run starts any more; the running ones get their KillSignal; tells
  * stopped when none is left (maybe at once). */
 void jobs_stop_all(struct jobs *jobs);
+
+/* gracectl's requests.  The job's index for name, or -1. */
+int jobs_find(const struct jobs *jobs, const char *name);
+/* What gracectl status shows of the job at index, now_ms being
+ * CLOCK_MONOTONIC's now. */
+void jobs_row(const struct jobs *jobs, size_t index, uint64_t now_ms,
+	      struct status_row *row);
+/* gracectl run: a run now, as Overlap= allows; what was done, and the
+ * run's pid when one started. */
+enum job_due jobs_run_now(struct jobs *jobs, size_t index, pid_t *pid);
+/* gracectl signal (sig to each run's group) or, with stop, gracectl stop
+ * (each run stopped as a timeout would); returns the runs reached. */
+int jobs_signal_one(struct jobs *jobs, size_t index, int sig, bool stop);
+/* One line "PGID PID NAME" for every run going on. */
+void jobs_print_groups(const struct jobs *jobs, FILE *out);
 
 #endif

@@ -222,9 +222,71 @@ read_passwd(void)
 }
 
 /* Chooses, orders and writes the n processes read; 0 or -1. */
-static int
-show(const struct procinfo *procs, size_t n, bool json, FILE *out)
+/* One line of grace's "groups" reply: a service's or run's process
+ * group and process. */
+struct group {
+	pid_t pgid, pid;
+	const char *name;
+};
+
+/* Parses "PGID PID NAME" lines of text (changed in place) into groups;
+ * returns how many, at most max.  A line that is not one is skipped. */
+static size_t
+parse_groups(char *text, struct group *groups, size_t max)
 {
+	char *line, *save = NULL;
+	size_t n = 0;
+	int pgid, pid, at;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL && n < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%d %d %n", &pgid, &pid, &at) != 2 ||
+		    line[at] == '\0')
+			continue;
+		groups[n++] = (struct group){ pgid, pid, line + at };
+	}
+	return n;
+}
+
+/*
+ * The service each row's process belongs to: the one whose process or
+ * process group it is, else its parent's (rows are in tree order, a
+ * parent before its children), so that what escaped into a group or
+ * session of its own still shows under its service.
+ */
+static void
+assign_services(struct psview_row *rows, size_t count,
+		const struct group *groups, size_t n_groups)
+{
+	const struct procinfo *p;
+	size_t i, k;
+
+	for (i = 0; i < count; i++) {
+		p = rows[i].info;
+		for (k = 0; k < n_groups && rows[i].service == NULL; k++)
+			if (p->pid == groups[k].pid ||
+			    p->pgid == groups[k].pgid)
+				rows[i].service = groups[k].name;
+		if (rows[i].service != NULL)
+			continue;
+		for (k = i; k-- > 0;) {
+			if (rows[k].info->pid == p->ppid) {
+				rows[i].service = rows[k].service;
+				break;
+			}
+		}
+	}
+}
+
+/* The most services and runs gracectl ps names. */
+#define MAX_GROUPS 4096
+
+static int
+show(const struct procinfo *procs, size_t n, bool json, char *groups_text,
+     FILE *out)
+{
+	struct group *groups = NULL;
+	size_t n_groups = 0;
 	struct self_exe self = { false, 0, 0 };
 	struct pstree_row *order = calloc(n ? n : 1, sizeof(*order));
 	struct psview_row *rows = calloc(n ? n : 1, sizeof(*rows));
@@ -255,10 +317,16 @@ show(const struct procinfo *procs, size_t n, bool json, FILE *out)
 		    user_name_in_passwd(passwd, info->uid, names[i],
 					USER_NAME_MAX) == 0)
 			rows[i].user = names[i];
-		/* Filled from grace's control socket, once there is one. */
 		rows[i].service = NULL;
 	}
 	free(passwd);
+	if (groups_text != NULL) {
+		groups = calloc(MAX_GROUPS, sizeof(*groups));
+		if (groups != NULL)
+			n_groups = parse_groups(groups_text, groups,
+						MAX_GROUPS);
+		assign_services(rows, count, groups, n_groups);
+	}
 	if (json) {
 		rc = psview_json(rows, count, out);
 	} else {
@@ -266,6 +334,7 @@ show(const struct procinfo *procs, size_t n, bool json, FILE *out)
 		rc = 0;
 	}
 done:
+	free(groups);
 	free(order);
 	free(rows);
 	free(names);
@@ -275,18 +344,24 @@ done:
 }
 
 int
-ps_run(bool json, FILE *out)
+ps_run(bool json, const char *groups, size_t groups_len, FILE *out)
 {
 	struct procinfo *procs = NULL;
+	char *groups_text = NULL;
 	size_t n = 0, i;
 	int rc;
+
+	if (groups != NULL)
+		groups_text = strndup(groups, groups_len);
 
 	if (read_all(&procs, &n) < 0) {
 		fprintf(stderr, "gracectl: unable to read /proc: %s\n",
 			strerror(errno));
+		free(groups_text);
 		return -1;
 	}
-	rc = show(procs, n, json, out);
+	rc = show(procs, n, json, groups_text, out);
+	free(groups_text);
 	for (i = 0; i < n; i++)
 		procinfo_free(&procs[i]);
 	free(procs);

@@ -14,9 +14,9 @@
  * A start timeout stops the service like a stop, and its exit is then fed
  * as a failed start (restart or end).  An exit while stopping is final
  * unless the stop was for a start timeout and the policy restarts.  The
- * only way out of done and failed is a new grace.  No transition leads
- * back to waiting, so an empty cell ({ SVC_WAITING, 0 }) means "stay, do
- * nothing".
+ * only way out of done and failed is a reset (gracectl start, restart),
+ * back to waiting with an action, so an empty cell ({ SVC_WAITING, 0 })
+ * still means "stay, do nothing".
  */
 static const struct svc_step svc_table[SVC_NSTATES][SVC_NEVENTS] = {
 	[SVC_WAITING] = {
@@ -63,6 +63,12 @@ static const struct svc_step svc_table[SVC_NSTATES][SVC_NEVENTS] = {
 		[SVC_EV_EXIT_FAILED] = { SVC_FAILED, SVC_ACT_CANCEL_RESTART |
 						       SVC_ACT_ENDED },
 		[SVC_EV_STOP] = { SVC_DONE, SVC_ACT_CANCEL_RESTART },
+	},
+	[SVC_DONE] = {
+		[SVC_EV_RESET] = { SVC_WAITING, SVC_ACT_RESET },
+	},
+	[SVC_FAILED] = {
+		[SVC_EV_RESET] = { SVC_WAITING, SVC_ACT_RESET },
 	},
 	[SVC_STOPPING] = {
 		[SVC_EV_EXIT_RESTART] = { SVC_BACKOFF, SVC_ACT_CANCEL_STOP |

@@ -35,6 +35,8 @@ enum svc_event {
 	SVC_EV_STOP,		/* stop it (the container stops, or a service
 				 * it requires ended for good) */
 	SVC_EV_STOP_TIMEOUT,	/* TimeoutStopSec ran out */
+	SVC_EV_RESET,		/* ended for good, and asked to start again
+				 * (gracectl start, restart) */
 	SVC_NEVENTS,
 };
 
@@ -54,6 +56,9 @@ enum svc_action {
 	SVC_ACT_ENDED = 1 << 8,		/* ended for good: tell dependents,
 					 * and the container if essential */
 	SVC_ACT_CANCEL_STOP = 1 << 9,	/* cancel TimeoutStopSec */
+	SVC_ACT_RESET = 1 << 10,	/* forget its backoff and start limit;
+					 * it starts once its dependencies
+					 * allow */
 };
 
 struct svc_step {

@@ -39,6 +39,10 @@ struct svc {
 	bool clean;		/* and whether that was a clean end */
 	unsigned attempt;	/* restarts since the backoff started over */
 	unsigned restarts;
+	bool ended_once;	/* code and clean hold an end */
+	bool held;		/* stopped by gracectl: not restarted, and
+				 * its end does not stop the container */
+	bool restart_asked;	/* gracectl restart: start once ended */
 	uint64_t started_ms;
 	struct start_limit limit;
 	struct deadline start_dl, stop_dl, restart_dl, check_dl;
@@ -420,6 +424,10 @@ stop_requirers(struct services *services, size_t index)
 			continue;
 		info("%s: stopping, since %s, which it requires, has ended",
 		     svc->name, dep->name);
+		/* Stopped with gracectl, it takes those that require it
+		 * along, and none of them stops the container. */
+		if (dep->held)
+			svc->held = true;
 		if (svc->state == SVC_WAITING || svc->state == SVC_BACKOFF) {
 			end_as_requirement(svc, dep);
 		} else {
@@ -447,13 +455,32 @@ note_ended(struct svc *svc)
 		services->any_unclean = true;
 		services->first_unclean = svc->code;
 	}
-	/* A oneshot that has done its work has not ended the container. */
-	if (unit_of(svc)->essential && !services->stopping &&
+	/* Restarted as asked: those that require it keep running. */
+	if (svc->restart_asked && !services->stopping) {
+		info("%s: starting again, as asked", svc->name);
+		feed(svc, SVC_EV_RESET);
+		return;
+	}
+	/* A oneshot that has done its work has not ended the container,
+	 * nor has a service gracectl stopped. */
+	if (unit_of(svc)->essential && !services->stopping && !svc->held &&
 	    !(unit_of(svc)->type == UNIT_ONESHOT && svc->clean))
 		services->hooks.essential_ended(svc->name, svc->code,
 						svc->clean,
 						services->hooks.ctx);
 	stop_requirers(services, (size_t)(svc - services->svcs));
+}
+
+/* Started again from done or failed: as if it had never run. */
+static void
+reset_service(struct svc *svc)
+{
+	svc->held = false;
+	svc->restart_asked = false;
+	svc->timed_out = false;
+	svc->forked = false;
+	svc->attempt = 0;
+	svc->limit.count = 0;
 }
 
 /*
@@ -488,11 +515,13 @@ feed(struct svc *svc, enum svc_event event)
 		watch_ready(svc);
 	if (step.actions & SVC_ACT_RELEASE)
 		info("%s: ready", svc->name);
+	if (step.actions & SVC_ACT_RESET)
+		reset_service(svc);
 	if (step.actions & SVC_ACT_ENDED)
 		note_ended(svc);
 	if (step.actions & SVC_ACT_SPAWN)
 		spawn_service(svc);
-	if (step.actions & (SVC_ACT_RELEASE | SVC_ACT_ENDED))
+	if (step.actions & (SVC_ACT_RELEASE | SVC_ACT_ENDED | SVC_ACT_RESET))
 		evaluate(svc->owner);
 }
 
@@ -917,6 +946,7 @@ note_exit(struct svc *svc, int status)
 	}
 	svc->pid = 0;
 	svc->code = reap_exit_code(status);
+	svc->ended_once = true;
 	if (svc->output != NULL)
 		output_source_ended(svc->output);
 	if (unit->type == UNIT_FORKING && svc->state == SVC_STARTING &&
@@ -1085,6 +1115,130 @@ void
 services_start(struct services *services)
 {
 	evaluate(services);
+}
+
+/* --- gracectl's requests ------------------------------------------------ */
+
+int
+services_find(const struct services *services, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < services->n; i++)
+		if (strcmp(services->svcs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+services_row(const struct services *services, size_t index,
+	     uint64_t now_ms, struct status_row *row)
+{
+	const struct svc *svc = &services->svcs[index];
+
+	*row = (struct status_row){
+		.name = svc->name,
+		.state = service_state_name(svc->state),
+		.essential = unit_of(svc)->essential,
+		.ready = svc->state == SVC_RUNNING ||
+			 (svc->state == SVC_DONE &&
+			  unit_of(svc)->type == UNIT_ONESHOT),
+		.pid = svc->pid,
+		.uptime_ms = svc->pid > 0 ? (int64_t)(now_ms - svc->started_ms)
+					  : -1,
+		.restarts = svc->restarts,
+		.ended = svc->ended_once,
+		.last_code = svc->code,
+		.last_clean = svc->clean,
+		.next_run_ms = -1,
+	};
+}
+
+int
+services_start_one(struct services *services, size_t index)
+{
+	struct svc *svc = &services->svcs[index];
+
+	if (services->stopping)
+		return -ECANCELED;
+	if (svc->state == SVC_STOPPING || svc->state == SVC_KILLING) {
+		/* Being stopped with gracectl: it starts again once it has
+		 * ended. */
+		svc->restart_asked = true;
+		return 0;
+	}
+	if (svc->state == SVC_WAITING)
+		return -EINPROGRESS;
+	if (!service_has_ended(svc->state) && svc->state != SVC_BACKOFF)
+		return -EALREADY;
+	info("%s: starting, as asked", svc->name);
+	if (svc->state == SVC_BACKOFF)
+		feed(svc, SVC_EV_STOP);
+	feed(svc, SVC_EV_RESET);
+	return 0;
+}
+
+int
+services_stop_one(struct services *services, size_t index)
+{
+	struct svc *svc = &services->svcs[index];
+
+	if (services->stopping)
+		return -ECANCELED;
+	svc->restart_asked = false;
+	if (service_has_ended(svc->state) || svc->state == SVC_STOPPING ||
+	    svc->state == SVC_KILLING)
+		return -EALREADY;
+	info("%s: stopping, as asked", svc->name);
+	svc->held = true;
+	feed(svc, SVC_EV_STOP);
+	settle_if_gone(svc);
+	return 0;
+}
+
+int
+services_restart_one(struct services *services, size_t index)
+{
+	struct svc *svc = &services->svcs[index];
+
+	if (services->stopping)
+		return -ECANCELED;
+	if (svc->state != SVC_STARTING && svc->state != SVC_RUNNING)
+		return services_start_one(services, index);
+	info("%s: restarting, as asked", svc->name);
+	svc->held = true;
+	svc->restart_asked = true;
+	feed(svc, SVC_EV_STOP);
+	settle_if_gone(svc);
+	return 0;
+}
+
+pid_t
+services_signal_one(struct services *services, size_t index, int sig)
+{
+	struct svc *svc = &services->svcs[index];
+	char name[SIG_NAME_MAX];
+
+	if (svc->pid <= 0)
+		return -ESRCH;
+	info("%s: sending %s to its process group, as asked", svc->name,
+	     sig_name(sig, name));
+	signal_service(svc, sig, true);
+	return svc->pgid;
+}
+
+void
+services_print_groups(const struct services *services, FILE *out)
+{
+	const struct svc *svc;
+	size_t i;
+
+	for (i = 0; i < services->n; i++) {
+		svc = &services->svcs[i];
+		if (svc->pid > 0)
+			fprintf(out, "%d %d %s\n", (int)svc->pgid,
+				(int)svc->pid, svc->name);
+	}
 }
 
 /* --- setup ------------------------------------------------------------- */

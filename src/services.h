@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "deadline.h"
@@ -15,6 +17,7 @@
 #include "service.h"
 #include "sig.h"
 #include "spawn.h"
+#include "status.h"
 
 /* What the services tell the container. */
 struct services_hooks {
@@ -87,5 +90,33 @@ void services_stop_all(struct services *services);
 int services_signal_all(struct services *services, int sig);
 /* Whether any service has a process. */
 bool services_any_up(const struct services *services);
+
+/* gracectl's requests.  The service's index for name, or -1. */
+int services_find(const struct services *services, const char *name);
+/* What gracectl status shows of the service at index, now_ms being
+ * CLOCK_MONOTONIC's now. */
+void services_row(const struct services *services, size_t index,
+		  uint64_t now_ms, struct status_row *row);
+/*
+ * gracectl start: a service that has ended (or backs off) starts again
+ * once its dependencies allow, with its backoff and start limit
+ * forgotten; one being stopped starts again once it has ended.  0, or
+ * -EALREADY (it runs), -EINPROGRESS (it waits for its dependencies),
+ * -ECANCELED (the container stops).
+ */
+int services_start_one(struct services *services, size_t index);
+/* gracectl stop: KillSignal, then SIGKILL after TimeoutStopSec=; not
+ * restarted, and its end does not stop the container, but those that
+ * require it stop too (systemd's Requires=).  0, -EALREADY, -ECANCELED. */
+int services_stop_one(struct services *services, size_t index);
+/* gracectl restart: stopped as by stop, then started again once ended;
+ * those that require it keep running.  0, or as services_start_one()
+ * when it has no process. */
+int services_restart_one(struct services *services, size_t index);
+/* gracectl signal: sig to the service's process group; returns the
+ * group, or -ESRCH when it has no process. */
+pid_t services_signal_one(struct services *services, size_t index, int sig);
+/* One line "PGID PID NAME" for every service with a process. */
+void services_print_groups(const struct services *services, FILE *out);
 
 #endif

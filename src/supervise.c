@@ -10,6 +10,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "answer.h"
+#include "control.h"
 #include "deadline.h"
 #include "log.h"
 #include "follow.h"
@@ -60,6 +62,7 @@ struct supervisor {
 	 * after the services (so that the loop never waits on it), or -1. */
 	int main_exec_fd;
 	struct follow follow;	/* --pidfile */
+	struct control *control;	/* the control socket, or NULL */
 	enum stop_cause cause;
 	char cause_text[128];	/* what happened, for the last line */
 	uint64_t stop_began_ms;
@@ -709,6 +712,26 @@ base_name(const char *path)
 	return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
 }
 
+/* A control request: answered from the services and jobs. */
+static int
+on_request(const struct request *req, FILE *out, void *ctx)
+{
+	struct supervisor *sv = ctx;
+
+	return answer_request(req, &sv->services, &sv->jobs,
+			      sv->phase != STOP_RUNNING, out);
+}
+
+/* Whether grace listens for gracectl: when asked to, and by default when
+ * it runs services or jobs, so that a single command costs nothing. */
+static bool
+wants_control(const struct settings *settings, const struct plan *plan)
+{
+	if (settings->no_control)
+		return false;
+	return settings->control != NULL || plan->n + plan->n_jobs > 0;
+}
+
 /* The one supervisor of this process. */
 static struct supervisor supervisor;
 
@@ -722,6 +745,7 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 	struct jobs_hooks job_hooks = { on_essential_job_failed,
 					on_jobs_stopped, sv };
 	size_t relayed;
+	bool control;
 	int rc;
 
 	sv->settings = settings;
@@ -742,7 +766,9 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 	 * timer, and what the services need (with the main process's exec
 	 * report when it starts after them), and the relay of their output. */
 	relayed = count_relayed(settings, plan);
+	control = wants_control(settings, plan);
 	rc = loop_init(&sv->loop, 4 + (plan->n + plan->n_jobs > 0) +
+					  (control ? CONTROL_WATCHES : 0) +
 					  services_watches_needed(plan) +
 					  jobs_watches_needed(plan) +
 					  output_watches_needed(relayed));
@@ -754,7 +780,8 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 	sv->main_exec_fd = -1;
 	deadlines_init(&sv->deadlines);
 	if (deadlines_reserve(&sv->deadlines,
-			      3 + services_deadlines_needed(plan) +
+			      3 + (control ? CONTROL_DEADLINES : 0) +
+				      services_deadlines_needed(plan) +
 				      jobs_deadlines_needed(plan) +
 				      output_deadlines_needed(relayed)) < 0)
 		die("unable to allocate the deadlines");
@@ -782,6 +809,13 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 					     base_name(settings->command[0]));
 	output_start(&sv->output, &sv->loop, &sv->deadlines,
 		     passes_through(settings, plan));
+	if (control) {
+		sv->control = malloc(sizeof(*sv->control));
+		if (sv->control == NULL)
+			die("unable to allocate the control socket");
+		control_open(sv->control, settings->control, &sv->loop,
+			     &sv->deadlines, on_request, sv);
+	}
 }
 
 int
@@ -803,6 +837,10 @@ supervise_run(void)
 	     (unsigned long long)(deadline_now_ms() - sv->stop_began_ms),
 	     code);
 	/* Leave nothing behind, so that memory checkers see a clean exit. */
+	if (sv->control != NULL) {
+		control_close(sv->control);
+		free(sv->control);
+	}
 	services_free(&sv->services);
 	jobs_free(&sv->jobs);
 	deadlines_free(&sv->deadlines);
