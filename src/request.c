@@ -48,13 +48,15 @@ request_verb_args(enum request_verb verb)
 	return (unsigned)verb < REQ_NVERBS ? verbs[verb].args : 0;
 }
 
-/* A name as units and crontabs make them: letters, digits and ._@:-. */
+/* A name as units and crontabs make them: letters, digits and ._@:-,
+ * not starting with '-' (an option) or '.'. */
 static bool
 is_name(const char *word)
 {
 	size_t len = strlen(word);
 
-	if (len == 0 || len > REQUEST_NAME_MAX)
+	if (len == 0 || len > REQUEST_NAME_MAX || word[0] == '-' ||
+	    word[0] == '.')
 		return false;
 	return strspn(word, "abcdefghijklmnopqrstuvwxyz"
 			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@:-") == len;
