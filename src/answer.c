@@ -105,6 +105,10 @@ tell_result(int rc, const char *name, const char *done,
 	case -EINPROGRESS:
 		fprintf(out, "%s: waits for its dependencies\n", name);
 		return REPLY_OK;
+	case -ENOLINK:
+		fprintf(out, "%s: not started: a service it requires has "
+			     "ended (start that one first)\n", name);
+		return REPLY_NO;
 	default:
 		fprintf(out, "%s: grace is stopping\n", name);
 		return REPLY_NO;
@@ -189,8 +193,11 @@ answer_action(const struct request *req, struct services *services,
 	}
 	if (t.job >= 0 && req->verb == REQ_STOP) {
 		runs = jobs_signal_one(jobs, i, 0, true);
-		fprintf(out, "%s: stopping %d run%s\n", req->name, runs,
-			runs == 1 ? "" : "s");
+		if (runs == 0)
+			fprintf(out, "%s: no run goes on\n", req->name);
+		else
+			fprintf(out, "%s: stopping %d run%s\n", req->name,
+				runs, runs == 1 ? "" : "s");
 		return REPLY_OK;
 	}
 	if (t.job >= 0)

@@ -146,7 +146,8 @@ cli_print_usage(enum persona persona)
 	      "      --control PATH|@NAME\n"
 	      "                         listen there (default, with services or\n"
 	      "                         jobs: /run/grace/control, else the\n"
-	      "                         abstract @grace-control-UID)\n"
+	      "                         abstract @grace-control-UID; also\n"
+	      "                         GRACE_CONTROL, which sets where only)\n"
 	      "      --no-control       no control socket\n"
 	      "\n"
 	      "Options:\n"
@@ -441,6 +442,9 @@ apply_env(char *const *env, struct settings *settings, char *error,
 	value = find_env(env, "GRACE_SERVICES");
 	if (value != NULL && *value != '\0')
 		settings->services_dir = value;
+	value = find_env(env, "GRACE_CONTROL");
+	if (value != NULL && *value != '\0')
+		settings->control_address = value;
 	value = find_env(env, "GRACE_LOG_FORMAT");
 	if (value != NULL && *value != '\0' &&
 	    cli_parse_log_format(value, &settings->log_json) < 0) {
@@ -648,11 +652,12 @@ apply_option(int opt, const char *value, struct settings *settings,
 			snprintf(error, error_len, "invalid --control: empty");
 			return CLI_ERROR;
 		}
-		settings->control = value;
+		settings->control = true;
+		settings->control_address = value;
 		settings->no_control = false;
 		break;
 	case OPT_NO_CONTROL:
-		settings->control = NULL;
+		settings->control = false;
 		settings->no_control = true;
 		break;
 	case OPT_WAIT_ALL:

@@ -59,7 +59,10 @@ struct settings {
 	bool log_time;		/* --log-time */
 	long log_buffer;	/* --log-buffer, bytes */
 	bool log_main;		/* --log-main: relay the main command too */
-	const char *control;	/* --control, or NULL for the default */
+	bool control;		/* --control: a socket even for one command */
+	/* --control's address, else GRACE_CONTROL's, else NULL: the
+	 * default */
+	const char *control_address;
 	bool no_control;	/* --no-control */
 };
 

@@ -100,6 +100,13 @@ start_reply(struct control_client *client)
 		drop_client(client);
 }
 
+/* Only grace's own user and root may ask anything. */
+static bool
+may_ask(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
 /* The reply "CODE\n" and the text answer writes (or error's line). */
 static void
 answer_line(struct control_client *client, const char *line, size_t len)
@@ -116,7 +123,15 @@ answer_line(struct control_client *client, const char *line, size_t len)
 		drop_client(client);
 		return;
 	}
-	if (request_parse(line, len, &req, error, sizeof(error)) < 0) {
+	if (!may_ask(client->uid)) {
+		info("control: refused pid %d, uid %u: only uid %u%s may ask",
+		     (int)client->pid, (unsigned)client->uid,
+		     (unsigned)geteuid(), geteuid() == 0 ? "" : " and root");
+		fprintf(out, "%d\nrefused: uid %u may not control grace, which "
+			     "runs as uid %u (only that user and root may)\n",
+			REPLY_REFUSED, (unsigned)client->uid,
+			(unsigned)geteuid());
+	} else if (request_parse(line, len, &req, error, sizeof(error)) < 0) {
 		debug("control: a bad request: %s", error);
 		fprintf(out, "%d\n%s\n", REPLY_USAGE, error);
 	} else {
@@ -180,13 +195,6 @@ on_timeout(struct deadline *deadline, void *ctx)
 	drop_client(client);
 }
 
-/* Only grace's own user and root may ask anything. */
-static bool
-may_ask(uid_t uid)
-{
-	return uid == 0 || uid == geteuid();
-}
-
 /* Takes a new connection into slot client. */
 static void
 take_client(struct control_client *client, int fd)
@@ -207,24 +215,10 @@ take_client(struct control_client *client, int fd)
 		return;
 	}
 	client->uid = cred.uid;
-	if (!may_ask(cred.uid)) {
-		info("control: refused pid %d, uid %u: only uid %u and root "
-		     "may ask", (int)cred.pid, (unsigned)cred.uid,
-		     (unsigned)geteuid());
-		client->reply_len = (size_t)asprintf(
-			&client->reply,
-			"%d\nrefused: uid %u may not control grace, which "
-			"runs as uid %u (only that user and root may)\n",
-			REPLY_REFUSED, (unsigned)cred.uid,
-			(unsigned)geteuid());
-		if (client->reply_len == (size_t)-1) {
-			client->reply = NULL;
-			drop_client(client);
-			return;
-		}
-		start_reply(client);
-		return;
-	}
+	client->pid = cred.pid;
+	/* Even a client that may not ask is read to its request's end:
+	 * closing on a request unread would reset the connection, and the
+	 * client would never see why. */
 	if (loop_watch(control->loop, fd, on_readable, client) < 0)
 		drop_client(client);
 }

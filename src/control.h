@@ -27,6 +27,7 @@ struct control_client {
 	struct control *owner;
 	int fd;			/* -1: a free slot */
 	uid_t uid;		/* the peer's */
+	pid_t pid;
 	char buf[REQUEST_MAX];
 	size_t len;		/* read so far */
 	char *reply;		/* the reply, once answered, or NULL */

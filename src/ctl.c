@@ -4,6 +4,7 @@
  * control socket.  None of this runs when the binary is started as
  * grace. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ask.h"
@@ -55,9 +56,10 @@ print_usage(FILE *out)
 	      "  health             exit 0 when every essential service is "
 	      "ready, else 1\n"
 	      "\n"
-	      "--control: grace's control socket (default: /run/grace/control, "
-	      "else\n"
-	      "@grace-control-UID for this user, then for PID 1's).\n"
+	      "--control: grace's control socket (default: $GRACE_CONTROL, else\n"
+	      "/run/grace/control, else @grace-control-UID for this user, then "
+	      "for\n"
+	      "PID 1's).\n"
 	      "\n"
 	      "Exit codes: 0 ok, 1 the answer is no, 2 usage, 3 cannot reach "
 	      "grace\n"
@@ -81,22 +83,10 @@ is_help(const char *arg)
 	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
-/* The service a process belongs to, from grace's "groups" reply, or
- * nothing when grace cannot be reached: ps needs no grace. */
 static int
 run_ps(const char *control, bool json)
 {
-	struct reply reply;
-	int rc;
-
-	if (ask_grace(control, "groups", true, &reply) < 0 ||
-	    reply.code != REPLY_OK) {
-		rc = ps_run(json, NULL, 0, stdout);
-	} else {
-		rc = ps_run(json, reply.text, reply.text_len, stdout);
-		reply_free(&reply);
-	}
-	return rc == 0 ? CTL_OK : CTL_UNREACHABLE;
+	return ps_run(json, control, stdout) == 0 ? CTL_OK : CTL_UNREACHABLE;
 }
 
 /* Sends the request line to grace and shows its reply: the text on
@@ -171,6 +161,10 @@ ctl_main(int argc, char **argv)
 		print_usage(stderr);
 		return CTL_USAGE;
 	}
+	if (control == NULL)
+		control = getenv("GRACE_CONTROL");
+	if (control != NULL && *control == '\0')
+		control = NULL;
 	if (strcmp(words[0], "ps") == 0) {
 		if (n > 2 || (n == 2 && strcmp(words[1], "--json") != 0))
 			return usage_error("ps: unknown option", words[n - 1]);

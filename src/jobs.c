@@ -16,6 +16,7 @@
 #include "reap.h"
 #include "services.h"
 #include "spawn.h"
+#include "spec.h"
 
 struct job_run {
 	struct job *job;
@@ -91,6 +92,9 @@ signal_run(struct job_run *run, int sig)
 	if (kill(-run->pgid, sig) < 0 && errno != ESRCH)
 		warn_errno("%s: unable to send %s to its group",
 			   run->job->name, sig_name(sig, name));
+	/* Once, if the group's signal reached it already. */
+	if (run->pid > 0 && getpgid(run->pid) == run->pgid)
+		return;
 	if (run->pid > 0 && kill(run->pid, sig) < 0 && errno != ESRCH)
 		warn_errno("%s: unable to send %s to pid %d", run->job->name,
 			   sig_name(sig, name), (int)run->pid);
@@ -389,7 +393,7 @@ on_clock_set(void *ctx)
 	info("the clock was set: planning the jobs' due times again");
 	jobs->origin_ms = now - since;
 	for (i = 0; i < jobs->n; i++) {
-		job = &jobs->jobs[i];
+		job = jobs->jobs[i];
 		if (!deadline_armed(&job->due_dl) || job->due_ms <= now)
 			continue;
 		plan_next(job, now > job->last_due_ms ? now : job->last_due_ms);
@@ -401,12 +405,10 @@ jobs_start(struct jobs *jobs)
 {
 	size_t i;
 
-	if (jobs->n == 0)
-		return;
 	jobs->origin_ms = (int64_t)deadline_clock_ms(CLOCK_REALTIME);
 	jobs->origin_mono_ms = deadline_now_ms();
 	for (i = 0; i < jobs->n; i++)
-		plan_next(&jobs->jobs[i], jobs->origin_ms);
+		plan_next(jobs->jobs[i], jobs->origin_ms);
 }
 
 void
@@ -414,9 +416,9 @@ jobs_services_ready(struct jobs *jobs)
 {
 	size_t i;
 
-	for (i = 0; i < jobs->n && !jobs->stopping; i++)
-		if (unit_of(&jobs->jobs[i])->schedule.kind == SCHEDULE_REBOOT)
-			feed(&jobs->jobs[i].runs[0], RUN_EV_START, 0);
+	for (i = 0; i < jobs->n_live && !jobs->stopping; i++)
+		if (unit_of(jobs->jobs[i])->schedule.kind == SCHEDULE_REBOOT)
+			feed(&jobs->jobs[i]->runs[0], RUN_EV_START, 0);
 }
 
 /* Whether any process is left in the run's group. */
@@ -459,8 +461,8 @@ end_drained_runs(struct jobs *jobs)
 	unsigned r;
 
 	for (i = 0; i < jobs->n; i++)
-		for (r = 0; r < jobs->jobs[i].slots; r++) {
-			run = &jobs->jobs[i].runs[r];
+		for (r = 0; r < jobs->jobs[i]->slots; r++) {
+			run = &jobs->jobs[i]->runs[r];
 			if (run->draining && !group_left(run))
 				feed(run, RUN_EV_EXIT, run->status);
 		}
@@ -474,8 +476,8 @@ jobs_reaped(struct jobs *jobs, pid_t pid, int status)
 	unsigned r;
 
 	for (i = 0; i < jobs->n; i++)
-		for (r = 0; r < jobs->jobs[i].slots; r++) {
-			run = &jobs->jobs[i].runs[r];
+		for (r = 0; r < jobs->jobs[i]->slots; r++) {
+			run = &jobs->jobs[i]->runs[r];
 			if (run->pid != pid || run->state == RUN_IDLE)
 				continue;
 			note_exit(run, status);
@@ -495,7 +497,7 @@ tell_if_stopped(struct jobs *jobs)
 	if (!jobs->stopping || jobs->stopped_told)
 		return;
 	for (i = 0; i < jobs->n; i++)
-		if (count_running(&jobs->jobs[i]) > 0)
+		if (count_running(jobs->jobs[i]) > 0)
 			return;
 	jobs->stopped_told = true;
 	if (jobs->hooks.stopped != NULL)
@@ -513,7 +515,7 @@ jobs_stop_all(struct jobs *jobs)
 		return;
 	jobs->stopping = true;
 	for (i = 0; i < jobs->n; i++) {
-		job = &jobs->jobs[i];
+		job = jobs->jobs[i];
 		job->replacing = false;
 		deadline_cancel(&jobs->due, &job->due_dl);
 		for (r = 0; r < job->slots; r++)
@@ -549,53 +551,104 @@ jobs_deadlines_needed(const struct plan *plan)
 	return 2 * (jobs_watches_needed(plan));
 }
 
+/* Frees a job with no run going on. */
+static void
+free_job(struct job *job)
+{
+	unsigned r;
+
+	deadline_cancel(&job->owner->due, &job->due_dl);
+	for (r = 0; r < job->slots; r++) {
+		deadline_cancel(job->owner->deadlines,
+				&job->runs[r].timeout_dl);
+		deadline_cancel(job->owner->deadlines, &job->runs[r].stop_dl);
+		close_exec_status(&job->runs[r]);
+	}
+	free(job->runs);
+	free(job);
+}
+
+/* A new job for spec, not yet planned: its memory and output; NULL with
+ * errno set when it cannot have them. */
+static struct job *
+new_job(struct jobs *jobs, const struct plan_service *spec)
+{
+	struct job *job = calloc(1, sizeof(*job));
+	unsigned r;
+
+	if (job == NULL)
+		return NULL;
+	job->owner = jobs;
+	job->spec = spec;
+	job->name = spec->unit.name;
+	job->slots = slots_of(spec);
+	deadline_init(&job->due_dl, on_due, job);
+	job->runs = calloc(job->slots, sizeof(*job->runs));
+	if (job->runs == NULL) {
+		free(job);
+		return NULL;
+	}
+	for (r = 0; r < job->slots; r++) {
+		job->runs[r].job = job;
+		job->runs[r].exec_fd = -1;
+		deadline_init(&job->runs[r].timeout_dl, on_timeout,
+			      &job->runs[r]);
+		deadline_init(&job->runs[r].stop_dl, on_stop_timeout,
+			      &job->runs[r]);
+	}
+	if (!spec->unit.output_inherit) {
+		job->output = output_add(jobs->output, job->name);
+		if (job->output == NULL) {
+			free_job(job);
+			return NULL;
+		}
+	}
+	return job;
+}
+
+/* The realtime timer of due times, once there is a job; 0 or -errno. */
+static int
+open_due(struct jobs *jobs, size_t n_jobs)
+{
+	if (deadlines_reserve(&jobs->due, n_jobs) < 0)
+		return -ENOMEM;
+	if (jobs->due.timerfd >= 0 || n_jobs == 0)
+		return 0;
+	return deadlines_open_realtime(&jobs->due, jobs->loop, on_clock_set,
+				       jobs);
+}
+
 void
 jobs_setup(struct jobs *jobs, const struct plan *plan, struct loop *loop,
 	   struct deadlines *deadlines, struct output *output,
 	   const struct sig_inherited *inherited, struct jobs_hooks hooks)
 {
-	struct job *job;
 	size_t i;
-	unsigned r;
 	int rc;
 
 	memset(jobs, 0, sizeof(*jobs));
 	jobs->loop = loop;
 	jobs->deadlines = deadlines;
+	jobs->output = output;
 	jobs->inherited = inherited;
 	jobs->hooks = hooks;
 	deadlines_init(&jobs->due);
 	if (plan->n_jobs == 0)
 		return;
 	jobs->jobs = calloc(plan->n_jobs, sizeof(*jobs->jobs));
-	if (jobs->jobs == NULL || deadlines_reserve(&jobs->due, plan->n_jobs) < 0)
+	if (jobs->jobs == NULL)
 		die("out of memory");
-	rc = deadlines_open_realtime(&jobs->due, loop, on_clock_set, jobs);
+	rc = open_due(jobs, plan->n_jobs);
 	if (rc < 0) {
 		errno = -rc;
 		die_errno("unable to create the jobs' timer");
 	}
-	jobs->n = plan->n_jobs;
 	for (i = 0; i < plan->n_jobs; i++) {
-		job = &jobs->jobs[i];
-		job->owner = jobs;
-		job->spec = &plan->jobs[i];
-		job->name = job->spec->unit.name;
-		job->slots = slots_of(job->spec);
-		job->runs = calloc(job->slots, sizeof(*job->runs));
-		if (job->runs == NULL)
-			die("out of memory");
-		for (r = 0; r < job->slots; r++) {
-			job->runs[r].job = job;
-			job->runs[r].exec_fd = -1;
-			deadline_init(&job->runs[r].timeout_dl, on_timeout,
-				      &job->runs[r]);
-			deadline_init(&job->runs[r].stop_dl, on_stop_timeout,
-				      &job->runs[r]);
-		}
-		deadline_init(&job->due_dl, on_due, job);
-		if (!job->spec->unit.output_inherit)
-			job->output = output_add(output, job->name);
+		jobs->jobs[i] = new_job(jobs, &plan->jobs[i]);
+		if (jobs->jobs[i] == NULL)
+			die_errno("%s: unable to set it up",
+				  plan->jobs[i].unit.name);
+		jobs->n = jobs->n_live = i + 1;
 	}
 }
 
@@ -603,17 +656,157 @@ void
 jobs_free(struct jobs *jobs)
 {
 	size_t i;
-	unsigned r;
 
-	for (i = 0; i < jobs->n; i++) {
-		for (r = 0; r < jobs->jobs[i].slots; r++)
-			if (jobs->jobs[i].runs[r].exec_fd >= 0)
-				close(jobs->jobs[i].runs[r].exec_fd);
-		free(jobs->jobs[i].runs);
-	}
+	for (i = 0; i < jobs->n; i++)
+		free_job(jobs->jobs[i]);
 	free(jobs->jobs);
 	deadlines_free(&jobs->due);
 	memset(jobs, 0, sizeof(*jobs));
+}
+
+/* --- reload ------------------------------------------------------------ */
+
+/* Frees what earlier reloads retired once its runs have ended. */
+static void
+sweep_retired(struct jobs *jobs)
+{
+	size_t i, kept = jobs->n_live;
+
+	for (i = jobs->n_live; i < jobs->n; i++) {
+		if (count_running(jobs->jobs[i]) == 0)
+			free_job(jobs->jobs[i]);
+		else
+			jobs->jobs[kept++] = jobs->jobs[i];
+	}
+	jobs->n = kept;
+}
+
+/* The live job named name, or NULL. */
+static struct job *
+find_live(const struct jobs *jobs, const char *name)
+{
+	int i = jobs_find(jobs, name);
+
+	return i < 0 ? NULL : jobs->jobs[i];
+}
+
+/* The plan's job named name, or NULL. */
+static const struct plan_service *
+plan_job(const struct plan *plan, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n_jobs; i++)
+		if (strcmp(plan->jobs[i].unit.name, name) == 0)
+			return &plan->jobs[i];
+	return NULL;
+}
+
+/* A job the reload took away (or changed): no more due times; a removed
+ * job's runs are stopped, a changed one's finish as they began. */
+static void
+retire_job(struct job *job, bool removed)
+{
+	unsigned r;
+
+	deadline_cancel(&job->owner->due, &job->due_dl);
+	job->replacing = false;
+	info("%s: %s by the reload", job->name,
+	     removed ? "removed" : "changed");
+	for (r = 0; removed && r < job->slots; r++)
+		if (job->runs[r].state == RUN_RUNNING)
+			feed(&job->runs[r], RUN_EV_STOP, 0);
+}
+
+int
+jobs_reload(struct jobs *jobs, const struct plan *plan,
+	    struct jobs_reload_count *count)
+{
+	const struct plan_service *spec;
+	size_t n, i, k = 0, live;
+	struct job **all, *old;
+	bool *fresh;
+	int64_t now;
+	int rc;
+
+	memset(count, 0, sizeof(*count));
+	if (jobs->stopping)
+		return -ECANCELED;
+	rc = open_due(jobs, plan->n_jobs);
+	if (rc < 0)
+		return rc;
+	sweep_retired(jobs);
+	n = plan->n_jobs + jobs->n;
+	all = calloc(n ? n : 1, sizeof(*all));
+	fresh = calloc(n ? n : 1, sizeof(*fresh));
+	rc = all == NULL || fresh == NULL ? -ENOMEM : 0;
+	for (i = 0; rc == 0 && i < plan->n_jobs; i++, k++) {
+		old = find_live(jobs, plan->jobs[i].unit.name);
+		if (old != NULL && spec_same(old->spec, &plan->jobs[i])) {
+			all[k] = old;
+			continue;
+		}
+		all[k] = new_job(jobs, &plan->jobs[i]);
+		fresh[k] = true;
+		if (all[k] == NULL)
+			rc = errno ? -errno : -ENOMEM;
+	}
+	if (rc < 0) {
+		for (i = 0; all != NULL && fresh != NULL && i < k; i++)
+			if (fresh[i] && all[i] != NULL)
+				free_job(all[i]);
+		free(all);
+		free(fresh);
+		return rc;
+	}
+	/* From here on nothing fails.  The old jobs the plan does not keep
+	 * are retired, after those it has. */
+	live = k;
+	for (i = 0; i < jobs->n; i++) {
+		old = jobs->jobs[i];
+		spec = plan_job(plan, old->name);
+		if (i < jobs->n_live && spec != NULL &&
+		    spec_same(old->spec, spec))
+			continue;
+		if (i < jobs->n_live) {
+			retire_job(old, spec == NULL);
+			if (spec == NULL)
+				count->removed++;
+			else
+				count->changed++;
+		}
+		all[k++] = old;
+	}
+	for (i = 0; i < live; i++) {
+		if (fresh[i])
+			continue;
+		all[i]->spec = &plan->jobs[i];
+		all[i]->name = all[i]->spec->unit.name;
+		count->kept++;
+	}
+	free(jobs->jobs);
+	jobs->jobs = all;
+	jobs->n = k;
+	jobs->n_live = live;
+	now = (int64_t)deadline_clock_ms(CLOCK_REALTIME);
+	for (i = 0; i < live; i++)
+		if (fresh[i])
+			plan_next(all[i], now);
+	count->added = live - count->kept - count->changed;
+	free(fresh);
+	return 0;
+}
+
+bool
+jobs_refer_to(const struct jobs *jobs, const struct plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < jobs->n; i++)
+		if (jobs->jobs[i]->spec >= plan->jobs &&
+		    jobs->jobs[i]->spec < plan->jobs + plan->n_jobs)
+			return true;
+	return false;
 }
 
 /* --- gracectl's requests --------------------------------------------- */
@@ -623,8 +816,8 @@ jobs_find(const struct jobs *jobs, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < jobs->n; i++)
-		if (strcmp(jobs->jobs[i].name, name) == 0)
+	for (i = 0; i < jobs->n_live; i++)
+		if (strcmp(jobs->jobs[i]->name, name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -648,7 +841,7 @@ void
 jobs_row(const struct jobs *jobs, size_t index, uint64_t now_ms,
 	 struct status_row *row)
 {
-	const struct job *job = &jobs->jobs[index];
+	const struct job *job = jobs->jobs[index];
 	const struct job_run *run = newest_run(job);
 
 	*row = (struct status_row){
@@ -671,7 +864,7 @@ jobs_row(const struct jobs *jobs, size_t index, uint64_t now_ms,
 enum job_due
 jobs_run_now(struct jobs *jobs, size_t index, pid_t *pid)
 {
-	struct job *job = &jobs->jobs[index];
+	struct job *job = jobs->jobs[index];
 	const struct job_run *run;
 	enum job_due due;
 
@@ -685,7 +878,7 @@ jobs_run_now(struct jobs *jobs, size_t index, pid_t *pid)
 int
 jobs_signal_one(struct jobs *jobs, size_t index, int sig, bool stop)
 {
-	struct job *job = &jobs->jobs[index];
+	struct job *job = jobs->jobs[index];
 	int reached = 0;
 	unsigned i;
 
@@ -709,11 +902,11 @@ jobs_print_groups(const struct jobs *jobs, FILE *out)
 	unsigned k;
 
 	for (i = 0; i < jobs->n; i++) {
-		for (k = 0; k < jobs->jobs[i].slots; k++) {
-			run = &jobs->jobs[i].runs[k];
+		for (k = 0; k < jobs->jobs[i]->slots; k++) {
+			run = &jobs->jobs[i]->runs[k];
 			if (run->state != RUN_IDLE && run->pid > 0)
 				fprintf(out, "%d %d %s\n", (int)run->pgid,
-					(int)run->pid, jobs->jobs[i].name);
+					(int)run->pid, jobs->jobs[i]->name);
 		}
 	}
 }

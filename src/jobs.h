@@ -31,8 +31,11 @@ struct jobs_hooks {
 struct job;
 
 struct jobs {
-	struct job *jobs;
-	size_t n;
+	/* The plan's jobs in its order, then those a reload took away
+	 * whose runs go on. */
+	struct job **jobs;
+	size_t n, n_live;
+	struct output *output;
 	struct loop *loop;
 	struct deadlines *deadlines;	/* CLOCK_MONOTONIC: timeouts */
 	struct deadlines due;		/* CLOCK_REALTIME: due times */
@@ -65,6 +68,23 @@ bool jobs_reaped(struct jobs *jobs, pid_t pid, int status);
 /* No run starts any more; the running ones get their KillSignal; tells
  * stopped when none is left (maybe at once). */
 void jobs_stop_all(struct jobs *jobs);
+
+/* What a reload did. */
+struct jobs_reload_count {
+	size_t kept, changed, added, removed;
+};
+
+/*
+ * gracectl reload: the jobs of plan (checked, and outliving every job
+ * that refers to it) take the place of the old.  A job the same as before
+ * keeps its due time; a changed one is planned again from now (a run of
+ * it going on finishes as it began); an added one is planned from now; a
+ * removed one's runs are stopped.  0, or -errno with nothing changed.
+ */
+int jobs_reload(struct jobs *jobs, const struct plan *plan,
+		struct jobs_reload_count *count);
+/* Whether any job still refers to plan's specs. */
+bool jobs_refer_to(const struct jobs *jobs, const struct plan *plan);
 
 /* gracectl's requests.  The job's index for name, or -1. */
 int jobs_find(const struct jobs *jobs, const char *name);

@@ -25,6 +25,27 @@ loop_init(struct loop *loop, size_t capacity)
 	return loop->epfd < 0 ? -errno : 0;
 }
 
+int
+loop_reserve(struct loop *loop, size_t more)
+{
+	struct loop_watch *grown;
+	size_t i, cap, free_slots = 0;
+
+	for (i = 0; i < loop->cap; i++)
+		free_slots += loop->watches[i].fd < 0;
+	if (free_slots >= more)
+		return 0;
+	cap = loop->cap + more - free_slots;
+	grown = realloc(loop->watches, cap * sizeof(*grown));
+	if (grown == NULL)
+		return -ENOMEM;
+	for (i = loop->cap; i < cap; i++)
+		grown[i] = (struct loop_watch){ .fd = -1 };
+	loop->watches = grown;
+	loop->cap = cap;
+	return 0;
+}
+
 /* The slot watching fd, or a free slot for fd -1; NULL if none. */
 static struct loop_watch *
 find_slot(struct loop *loop, int fd)

@@ -31,6 +31,10 @@ struct loop {
 /* Creates the epoll instance with room for capacity watches, which grace
  * counts from its plan before any process runs; 0 or -errno. */
 int loop_init(struct loop *loop, size_t capacity);
+/* Makes sure more watches fit beside those there are (gracectl reload
+ * adds services); slots keep their indices, so events already waiting
+ * still find theirs.  0 or -ENOMEM. */
+int loop_reserve(struct loop *loop, size_t more);
 /* Calls fn(fd, ctx) whenever fd is readable; 0 or -errno. */
 int loop_watch(struct loop *loop, int fd, loop_fn *fn, void *ctx);
 /* Calls fn(fd, ctx) once fd is writable (a connect that completed); 0 or

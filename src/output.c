@@ -99,59 +99,6 @@ init_stream(struct output_stream *stream, struct output_source *source,
 	deadline_init(&stream->resume_dl, on_resume, stream);
 }
 
-static void
-open_stream(struct output_stream *stream, const char *name)
-{
-	int fds[2];
-
-	if (open_pipe(fds) < 0)
-		die_errno("%s: unable to create its %s pipe", name,
-			  stream->is_stderr ? "stderr" : "stdout");
-	stream->rd = fds[0];
-	stream->wr = fds[1];
-}
-
-/* A zeroed source; dies when out of memory (before any process). */
-static struct output_source *
-new_source(const char *name)
-{
-	struct output_source *source = calloc(1, sizeof(*source));
-
-	if (source != NULL)
-		return source;
-	die("unable to allocate the output of %s", name);
-}
-
-struct output_source *
-output_add(struct output *output, const char *name)
-{
-	struct output_source *source, **grown;
-	size_t len = strlen(name);
-
-	if (output->n == output->cap) {
-		if (output->n >= OUTPUT_MAX_SOURCES)
-			die("unable to relay the output of %s: too many", name);
-		grown = realloc(output->sources,
-				(output->cap ? output->cap * 2 : 8) *
-					sizeof(struct output_source *));
-		if (grown == NULL)
-			die("unable to allocate the output of %s", name);
-		output->sources = grown;
-		output->cap = output->cap ? output->cap * 2 : 8;
-	}
-	source = new_source(name);
-	output->sources[output->n++] = source;
-	snprintf(source->name, sizeof(source->name), "%s", name);
-	init_stream(&source->out, source, false);
-	init_stream(&source->err, source, true);
-	open_stream(&source->out, name);
-	open_stream(&source->err, name);
-	if (len > output->width)
-		output->width = len < sizeof(source->name) ? len
-							 : sizeof(source->name) - 1;
-	return source;
-}
-
 int
 output_stdout_fd(const struct output_source *source)
 {
@@ -186,6 +133,38 @@ static void on_grace_message(const char *line, size_t len, void *ctx);
 static void
 watch_stream(struct output_stream *stream);
 
+/* Opens grace's stdout and stderr for the relay, and takes grace's own
+ * messages into it. */
+static void
+open_sinks(struct output *output)
+{
+	sink_open(&output->sinks[0].sink, STDOUT_FILENO, output->shared);
+	/* One file behind both (2>&1, a terminal): one sink, one turn, so
+	 * that a stderr line never cuts into a stdout line. */
+	if (sink_same_file(STDOUT_FILENO, STDERR_FILENO))
+		output->err_sink = &output->sinks[0];
+	else
+		sink_open(&output->sinks[1].sink, STDERR_FILENO,
+			  output->shared);
+	output->sinks_open = true;
+	snprintf(output->grace_source.name, sizeof(output->grace_source.name),
+		 "grace");
+	init_stream(&output->grace, &output->grace_source, true);
+	output->grace.sink = output->err_sink;
+	log_set_writer(on_grace_message, output);
+}
+
+/* Starts relaying what the source's process writes. */
+static void
+start_source(struct output *output, struct output_source *source)
+{
+	make_prefix(source, output->width);
+	source->out.sink = &output->sinks[0];
+	source->err.sink = output->err_sink;
+	watch_stream(&source->out);
+	watch_stream(&source->err);
+}
+
 void
 output_start(struct output *output, struct loop *loop,
 	     struct deadlines *deadlines, bool shared)
@@ -194,28 +173,69 @@ output_start(struct output *output, struct loop *loop,
 
 	output->loop = loop;
 	output->deadlines = deadlines;
+	output->shared = shared;
+	output->started = true;
 	if (output->n == 0)
 		return;
-	sink_open(&output->sinks[0].sink, STDOUT_FILENO, shared);
-	/* One file behind both (2>&1, a terminal): one sink, one turn, so
-	 * that a stderr line never cuts into a stdout line. */
-	if (sink_same_file(STDOUT_FILENO, STDERR_FILENO))
-		output->err_sink = &output->sinks[0];
-	else
-		sink_open(&output->sinks[1].sink, STDERR_FILENO, shared);
-	output->sinks_open = true;
-	snprintf(output->grace_source.name, sizeof(output->grace_source.name),
-		 "grace");
-	init_stream(&output->grace, &output->grace_source, true);
-	output->grace.sink = output->err_sink;
-	for (i = 0; i < output->n; i++) {
-		make_prefix(output->sources[i], output->width);
-		output->sources[i]->out.sink = &output->sinks[0];
-		output->sources[i]->err.sink = output->err_sink;
-		watch_stream(&output->sources[i]->out);
-		watch_stream(&output->sources[i]->err);
+	open_sinks(output);
+	for (i = 0; i < output->n; i++)
+		start_source(output, output->sources[i]);
+}
+
+struct output_source *
+output_add(struct output *output, const char *name)
+{
+	struct output_source *source, **grown;
+	size_t len = strlen(name), i, cap;
+	int fds[4];
+
+	if (output->n >= OUTPUT_MAX_SOURCES) {
+		errno = ENOSPC;
+		return NULL;
 	}
-	log_set_writer(on_grace_message, output);
+	if (output->n == output->cap) {
+		cap = output->cap ? output->cap * 2 : 8;
+		grown = realloc(output->sources, cap * sizeof(*grown));
+		if (grown == NULL)
+			return NULL;
+		output->sources = grown;
+		output->cap = cap;
+	}
+	source = calloc(1, sizeof(*source));
+	if (source == NULL)
+		return NULL;
+	if (open_pipe(fds) < 0) {
+		free(source);
+		return NULL;
+	}
+	if (open_pipe(fds + 2) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		free(source);
+		return NULL;
+	}
+	snprintf(source->name, sizeof(source->name), "%s", name);
+	init_stream(&source->out, source, false);
+	init_stream(&source->err, source, true);
+	source->out.rd = fds[0];
+	source->out.wr = fds[1];
+	source->err.rd = fds[2];
+	source->err.wr = fds[3];
+	output->sources[output->n++] = source;
+	if (len > output->width)
+		output->width = len < sizeof(source->name)
+					? len
+					: sizeof(source->name) - 1;
+	if (!output->started)
+		return source;
+	/* Added while the relay runs (gracectl reload): a longer name
+	 * widens every label, as if it had been there from the start. */
+	if (!output->sinks_open)
+		open_sinks(output);
+	for (i = 0; i + 1 < output->n; i++)
+		make_prefix(output->sources[i], output->width);
+	start_source(output, source);
+	return source;
 }
 
 /* --- queues ----------------------------------------------------------- */

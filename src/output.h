@@ -85,6 +85,8 @@ struct output {
 	struct output_sink sinks[2];	/* stdout, stderr */
 	struct output_sink *err_sink;	/* sinks[1], or [0]: the same file */
 	bool sinks_open;
+	bool started;		/* output_start() was called */
+	bool shared;		/* and the sinks are shared */
 	/* grace's own messages, when lines are relayed to stderr */
 	struct output_stream grace;
 	struct output_source grace_source;
@@ -103,8 +105,9 @@ void output_init(struct output *output, enum logfmt_format format,
 /* Loop watches and deadlines the relay needs for n sources. */
 size_t output_watches_needed(size_t n);
 size_t output_deadlines_needed(size_t n);
-/* Adds a source named name, with its two pipes; before any process runs,
- * so it dies on failure. */
+/* Adds a source named name, with its two pipes; once the relay runs
+ * (gracectl reload adds a service), they are read at once.  NULL with
+ * errno set when it cannot. */
 struct output_source *output_add(struct output *output, const char *name);
 /* Opens grace's stdout and stderr for writing without blocking (shared:
  * other processes write to them too, the main command or services with

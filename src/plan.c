@@ -536,9 +536,8 @@ resolve_service(struct plan_service *svc, char *const *base, char *error,
 	return 0;
 }
 
-/* The index of the service called name, or -1. */
-static long
-find_service(const struct plan *plan, const char *name)
+long
+plan_find_service(const struct plan *plan, const char *name)
 {
 	size_t i;
 
@@ -579,7 +578,7 @@ link_list(struct plan *plan, struct plan_service *svc,
 	long dep;
 
 	for (i = 0; i < list->n; i++) {
-		dep = find_service(plan, list->items[i].text);
+		dep = plan_find_service(plan, list->items[i].text);
 		if (dep < 0 && weak)
 			continue;
 		if (dep < 0) {
@@ -750,7 +749,7 @@ check_duplicates(const struct plan *plan, char *error, size_t error_len)
 	long first;
 
 	for (i = 0; i < plan->n; i++) {
-		first = find_service(plan, plan->services[i].unit.name);
+		first = plan_find_service(plan, plan->services[i].unit.name);
 		if ((size_t)first != i) {
 			format_line(error, error_len,
 			    "%s: a service named %s is already defined in %s",

@@ -68,6 +68,8 @@ struct plan_sources {
 int plan_load(struct plan *plan, const struct plan_sources *sources,
 	      char *const *env, char *error, size_t error_len);
 void plan_free(struct plan *plan);
+/* The index of the service called name, or -1. */
+long plan_find_service(const struct plan *plan, const char *name);
 
 /* Prints the plan as --check shows it, with each job's next five runs
  * after now_ms (UTC, ms since the epoch). */

@@ -10,10 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ask.h"
 #include "procinfo.h"
 #include "ps.h"
 #include "psview.h"
 #include "pstree.h"
+#include "request.h"
 #include "user.h"
 
 /* The most of a command line, or of /etc/passwd, that is read. */
@@ -344,21 +346,24 @@ done:
 }
 
 int
-ps_run(bool json, const char *groups, size_t groups_len, FILE *out)
+ps_run(bool json, const char *control, FILE *out)
 {
 	struct procinfo *procs = NULL;
 	char *groups_text = NULL;
+	struct reply reply;
 	size_t n = 0, i;
 	int rc;
-
-	if (groups != NULL)
-		groups_text = strndup(groups, groups_len);
 
 	if (read_all(&procs, &n) < 0) {
 		fprintf(stderr, "gracectl: unable to read /proc: %s\n",
 			strerror(errno));
-		free(groups_text);
 		return -1;
+	}
+	/* After /proc is read: grace, answering, would show as running. */
+	if (ask_grace(control, "groups", true, &reply) == 0) {
+		if (reply.code == REPLY_OK)
+			groups_text = strndup(reply.text, reply.text_len);
+		reply_free(&reply);
 	}
 	rc = show(procs, n, json, groups_text, out);
 	free(groups_text);

@@ -4,17 +4,16 @@
 #define GRACE_PS_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 
 /*
  * Reads every process from /proc (a process that exits meanwhile is left
  * out), chooses whose tree to show (pstree_choose_root()) and writes it
- * to out as a table or, json, one JSON object.  groups (groups_len bytes,
- * or NULL) is grace's "groups" reply, "PGID PID NAME" lines, naming the
- * service each process belongs to.  0, or -1 after saying on stderr why
- * /proc could not be read or out not written.
+ * to out as a table or, json, one JSON object.  The service each process
+ * belongs to comes from grace at control (NULL: where it listens by
+ * default), when it answers; ps needs no grace.  0, or -1 after saying on
+ * stderr why /proc could not be read or out not written.
  */
-int ps_run(bool json, const char *groups, size_t groups_len, FILE *out);
+int ps_run(bool json, const char *control, FILE *out);
 
 #endif

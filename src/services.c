@@ -16,6 +16,7 @@
 #include "ready.h"
 #include "reap.h"
 #include "services.h"
+#include "spec.h"
 #include "spawn.h"
 
 /* How often a forking service's pidfile is looked at while it starts. */
@@ -25,6 +26,9 @@ struct svc {
 	struct services *owner;
 	const struct plan_service *spec;
 	const char *name;
+	size_t index;		/* in owner->svcs, and its plan's */
+	bool retired;		/* gone from the plan at a reload: stopped,
+				 * then freed at the next reload */
 	enum svc_state state;
 	pid_t pid;		/* its main process, 0 when none */
 	pid_t pgid;		/* the group it was started in */
@@ -113,7 +117,11 @@ signal_service(struct svc *svc, int sig, bool whole)
 		if (group > 0 && group != svc->pgid && group != getpgrp())
 			(void)kill(-group, sig);
 	}
-	/* Our unreaped child: its pid cannot have been reused. */
+	/* Our unreaped child: its pid cannot have been reused.  Once, if
+	 * the group's signal reached it already (a realtime signal would
+	 * queue twice); it may not have made its group yet, or left it. */
+	if (whole && getpgid(svc->pid) == svc->pgid)
+		return;
 	if (kill(svc->pid, sig) < 0 && errno != ESRCH)
 		warn_errno("%s: unable to send %s to pid %d", svc->name,
 			   sig_name(sig, name), (int)svc->pid);
@@ -413,13 +421,13 @@ end_as_requirement(struct svc *svc, const struct svc *dep)
 static void
 stop_requirers(struct services *services, size_t index)
 {
-	struct svc *dep = &services->svcs[index], *svc;
+	struct svc *dep = services->svcs[index], *svc;
 	size_t i;
 
-	if (services->stopping || !ends_requirers(dep))
+	if (services->stopping || dep->retired || !ends_requirers(dep))
 		return;
-	for (i = 0; i < services->n; i++) {
-		svc = &services->svcs[i];
+	for (i = 0; i < services->n_live; i++) {
+		svc = services->svcs[i];
 		if (!requires_index(svc, index) || service_has_ended(svc->state))
 			continue;
 		info("%s: stopping, since %s, which it requires, has ended",
@@ -468,7 +476,7 @@ note_ended(struct svc *svc)
 		services->hooks.essential_ended(svc->name, svc->code,
 						svc->clean,
 						services->hooks.ctx);
-	stop_requirers(services, (size_t)(svc - services->svcs));
+	stop_requirers(services, svc->index);
 }
 
 /* Started again from done or failed: as if it had never run. */
@@ -542,7 +550,7 @@ failed_requirement(const struct svc *svc)
 	size_t i;
 
 	for (i = 0; i < svc->spec->n_requires; i++) {
-		dep = &svc->owner->svcs[svc->spec->requires[i]];
+		dep = svc->owner->svcs[svc->spec->requires[i]];
 		if (service_has_ended(dep->state) && ends_requirers(dep))
 			return dep;
 	}
@@ -555,7 +563,7 @@ may_start(const struct svc *svc)
 	size_t i;
 
 	for (i = 0; i < svc->spec->n_after; i++)
-		if (!is_settled(&svc->owner->svcs[svc->spec->after[i]]))
+		if (!is_settled(svc->owner->svcs[svc->spec->after[i]]))
 			return false;
 	return true;
 }
@@ -569,8 +577,8 @@ evaluate_once(struct services *services)
 	size_t i;
 	bool all = true;
 
-	for (i = 0; i < services->n; i++) {
-		svc = &services->svcs[i];
+	for (i = 0; i < services->n_live; i++) {
+		svc = services->svcs[i];
 		if (svc->state == SVC_WAITING && !services->stopping) {
 			dep = failed_requirement(svc);
 			if (dep != NULL) {
@@ -641,15 +649,15 @@ find_sender(struct services *services, pid_t sender)
 	if (sender <= 0)
 		return NULL;
 	for (i = 0; i < services->n; i++)
-		if (services->svcs[i].pid == sender)
-			return &services->svcs[i];
+		if (services->svcs[i]->pid == sender)
+			return services->svcs[i];
 	group = getpgid(sender);
 	if (group <= 0)
 		return NULL;
 	for (i = 0; i < services->n; i++)
-		if (service_is_up(services->svcs[i].state) &&
-		    services->svcs[i].pgid == group)
-			return &services->svcs[i];
+		if (service_is_up(services->svcs[i]->state) &&
+		    services->svcs[i]->pgid == group)
+			return services->svcs[i];
 	return NULL;
 }
 
@@ -671,9 +679,9 @@ may_adopt(const struct svc *svc, pid_t pid)
 	    state == 'Z')
 		return false;
 	for (i = 0; i < services->n; i++)
-		if (&services->svcs[i] != svc &&
-		    (services->svcs[i].pid == pid ||
-		     services->svcs[i].check_pid == pid))
+		if (services->svcs[i] != svc &&
+		    (services->svcs[i]->pid == pid ||
+		     services->svcs[i]->check_pid == pid))
 			return false;
 	return !services->hooks.owns(pid, services->hooks.ctx);
 }
@@ -989,7 +997,7 @@ services_reaped(struct services *services, pid_t pid, int status)
 	size_t i;
 
 	for (i = 0; i < services->n; i++) {
-		svc = &services->svcs[i];
+		svc = services->svcs[i];
 		if (svc->pid == pid) {
 			info("%s: pid %d exited (status %d)", svc->name,
 			     (int)pid, reap_exit_code(status));
@@ -1033,6 +1041,14 @@ advance_stop(struct services *services)
 	services->advancing = false;
 }
 
+/* The level a service stops at: its own; those a reload removed, still
+ * stopping, first of all, at one above the plan's levels. */
+static unsigned
+stop_level_of(const struct svc *svc)
+{
+	return svc->retired ? svc->owner->plan->levels : svc->spec->level;
+}
+
 static void
 advance_stop_once(struct services *services)
 {
@@ -1043,8 +1059,8 @@ advance_stop_once(struct services *services)
 	while (services->stop_level > 0) {
 		busy = false;
 		for (i = 0; i < services->n; i++) {
-			svc = &services->svcs[i];
-			if (svc->spec->level != services->stop_level - 1)
+			svc = services->svcs[i];
+			if (stop_level_of(svc) != services->stop_level - 1)
 				continue;
 			if (svc->state == SVC_STARTING ||
 			    svc->state == SVC_RUNNING) {
@@ -1073,10 +1089,11 @@ services_stop_all(struct services *services)
 	if (services->stopping)
 		return;
 	services->stopping = true;
-	services->stop_level = services->plan->levels;
+	services->stop_level = services->plan->levels +
+			       (services->n > services->n_live);
 	/* Those without a process end now: no restart may come. */
 	for (i = 0; i < services->n; i++) {
-		svc = &services->svcs[i];
+		svc = services->svcs[i];
 		if (svc->state == SVC_WAITING || svc->state == SVC_BACKOFF)
 			feed(svc, SVC_EV_STOP);
 	}
@@ -1091,7 +1108,7 @@ services_signal_all(struct services *services, int sig)
 	size_t i;
 
 	for (i = 0; i < services->n; i++) {
-		svc = &services->svcs[i];
+		svc = services->svcs[i];
 		if (!service_is_up(svc->state) || svc->pid <= 0)
 			continue;
 		signal_service(svc, sig, true);
@@ -1106,7 +1123,7 @@ services_any_up(const struct services *services)
 	size_t i;
 
 	for (i = 0; i < services->n; i++)
-		if (service_is_up(services->svcs[i].state))
+		if (service_is_up(services->svcs[i]->state))
 			return true;
 	return false;
 }
@@ -1124,8 +1141,8 @@ services_find(const struct services *services, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < services->n; i++)
-		if (strcmp(services->svcs[i].name, name) == 0)
+	for (i = 0; i < services->n_live; i++)
+		if (strcmp(services->svcs[i]->name, name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -1134,7 +1151,7 @@ void
 services_row(const struct services *services, size_t index,
 	     uint64_t now_ms, struct status_row *row)
 {
-	const struct svc *svc = &services->svcs[index];
+	const struct svc *svc = services->svcs[index];
 
 	*row = (struct status_row){
 		.name = svc->name,
@@ -1157,7 +1174,7 @@ services_row(const struct services *services, size_t index,
 int
 services_start_one(struct services *services, size_t index)
 {
-	struct svc *svc = &services->svcs[index];
+	struct svc *svc = services->svcs[index];
 
 	if (services->stopping)
 		return -ECANCELED;
@@ -1171,6 +1188,9 @@ services_start_one(struct services *services, size_t index)
 		return -EINPROGRESS;
 	if (!service_has_ended(svc->state) && svc->state != SVC_BACKOFF)
 		return -EALREADY;
+	/* It would end again at once, as its requirement did. */
+	if (failed_requirement(svc) != NULL)
+		return -ENOLINK;
 	info("%s: starting, as asked", svc->name);
 	if (svc->state == SVC_BACKOFF)
 		feed(svc, SVC_EV_STOP);
@@ -1181,7 +1201,7 @@ services_start_one(struct services *services, size_t index)
 int
 services_stop_one(struct services *services, size_t index)
 {
-	struct svc *svc = &services->svcs[index];
+	struct svc *svc = services->svcs[index];
 
 	if (services->stopping)
 		return -ECANCELED;
@@ -1199,7 +1219,7 @@ services_stop_one(struct services *services, size_t index)
 int
 services_restart_one(struct services *services, size_t index)
 {
-	struct svc *svc = &services->svcs[index];
+	struct svc *svc = services->svcs[index];
 
 	if (services->stopping)
 		return -ECANCELED;
@@ -1216,7 +1236,7 @@ services_restart_one(struct services *services, size_t index)
 pid_t
 services_signal_one(struct services *services, size_t index, int sig)
 {
-	struct svc *svc = &services->svcs[index];
+	struct svc *svc = services->svcs[index];
 	char name[SIG_NAME_MAX];
 
 	if (svc->pid <= 0)
@@ -1234,7 +1254,7 @@ services_print_groups(const struct services *services, FILE *out)
 	size_t i;
 
 	for (i = 0; i < services->n; i++) {
-		svc = &services->svcs[i];
+		svc = services->svcs[i];
 		if (svc->pid > 0)
 			fprintf(out, "%d %d %s\n", (int)svc->pgid,
 				(int)svc->pid, svc->name);
@@ -1271,45 +1291,126 @@ wants_notify(const struct plan *plan)
 	return false;
 }
 
-static void
-open_notify(struct services *services, struct plan *plan)
+/* Opens the notify socket and watches it; 0 or -errno. */
+static int
+open_notify(struct services *services)
 {
-	char name[64];
-	size_t i;
-	int rc;
+	int fd, rc;
 
-	services->notify_fd = ready_notify_open(name, sizeof(name));
-	if (services->notify_fd < 0) {
-		errno = -services->notify_fd;
-		die_errno("unable to create the notify socket");
-	}
-	rc = loop_watch(services->loop, services->notify_fd, on_notify,
-			services);
+	fd = ready_notify_open(services->notify_name,
+			       sizeof(services->notify_name));
+	if (fd < 0)
+		return fd;
+	rc = loop_watch(services->loop, fd, on_notify, services);
 	if (rc < 0) {
-		errno = -rc;
-		die_errno("unable to watch the notify socket");
+		close(fd);
+		return rc;
 	}
+	services->notify_fd = fd;
+	return 0;
+}
+
+/* The plan is grace's own: the notify socket's name goes into the
+ * environments of the services that notify.  0 or -ENOMEM. */
+static int
+tell_notify_socket(const struct services *services, struct plan *plan)
+{
+	size_t i;
+
 	for (i = 0; i < plan->n; i++)
 		if (plan->services[i].unit.type == UNIT_NOTIFY &&
 		    env_set(&plan->services[i].env, "NOTIFY_SOCKET", 13,
-			    name) < 0)
-			die("out of memory");
+			    services->notify_name) < 0)
+			return -ENOMEM;
+	return 0;
 }
 
-static void
+/* The ReadyFd= pipe; 0 or -errno. */
+static int
 open_ready_pipe(struct svc *svc)
 {
 	int fds[2], rc;
 
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
-		die_errno("%s: unable to create its ReadyFd= pipe", svc->name);
+		return -errno;
+	rc = loop_watch(svc->owner->loop, fds[0], on_ready_fd, svc);
+	if (rc < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return rc;
+	}
 	svc->ready_rd = fds[0];
 	svc->ready_wr = fds[1];
-	rc = loop_watch(svc->owner->loop, svc->ready_rd, on_ready_fd, svc);
-	if (rc < 0) {
-		errno = -rc;
-		die_errno("%s: unable to watch its ReadyFd= pipe", svc->name);
+	return 0;
+}
+
+static void
+close_watched(struct svc *svc, int *fd)
+{
+	if (*fd < 0)
+		return;
+	(void)loop_unwatch(svc->owner->loop, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
+/* Frees a service that has no process: its descriptors, deadlines and
+ * memory (its output source stays with the relay). */
+static void
+free_svc(struct svc *svc)
+{
+	struct deadlines *deadlines = svc->owner->deadlines;
+
+	deadline_cancel(deadlines, &svc->start_dl);
+	deadline_cancel(deadlines, &svc->stop_dl);
+	deadline_cancel(deadlines, &svc->restart_dl);
+	deadline_cancel(deadlines, &svc->check_dl);
+	start_limit_free(&svc->limit);
+	close_watched(svc, &svc->ready_rd);
+	close_watched(svc, &svc->exec_fd);
+	close_watched(svc, &svc->check_exec_fd);
+	close_watched(svc, &svc->check_fd);
+	if (svc->ready_wr >= 0)
+		close(svc->ready_wr);
+	free(svc);
+}
+
+/* A new service for spec, waiting to start: its memory, ReadyFd= pipe
+ * and output; NULL with errno set when it cannot have them. */
+static struct svc *
+new_svc(struct services *services, const struct plan_service *spec,
+	size_t index)
+{
+	struct svc *svc = calloc(1, sizeof(*svc));
+	int rc = 0;
+
+	if (svc == NULL)
+		return NULL;
+	svc->owner = services;
+	svc->spec = spec;
+	svc->name = spec->unit.name;
+	svc->index = index;
+	svc->state = SVC_WAITING;
+	svc->check_fd = svc->ready_rd = svc->ready_wr = -1;
+	svc->exec_fd = svc->check_exec_fd = -1;
+	deadline_init(&svc->start_dl, on_start_timeout, svc);
+	deadline_init(&svc->stop_dl, on_stop_timeout, svc);
+	deadline_init(&svc->restart_dl, on_restart_due, svc);
+	deadline_init(&svc->check_dl, on_check_due, svc);
+	if (start_limit_init(&svc->limit, &spec->unit) < 0)
+		rc = -ENOMEM;
+	if (rc == 0 && spec->unit.ready_fd >= 0)
+		rc = open_ready_pipe(svc);
+	if (rc == 0 && !spec->unit.output_inherit) {
+		svc->output = output_add(services->output, svc->name);
+		if (svc->output == NULL)
+			rc = -errno;
 	}
+	if (rc == 0)
+		return svc;
+	free_svc(svc);
+	errno = -rc;
+	return NULL;
 }
 
 void
@@ -1318,14 +1419,14 @@ services_setup(struct services *services, const struct plan *plan,
 	       struct output *output, const struct sig_inherited *inherited,
 	       struct services_hooks hooks)
 {
-	struct svc *svc;
 	size_t i;
+	int rc;
 
 	memset(services, 0, sizeof(*services));
 	services->plan = plan;
-	services->n = plan->n;
 	services->loop = loop;
 	services->deadlines = deadlines;
+	services->output = output;
 	services->inherited = inherited;
 	services->hooks = hooks;
 	services->notify_fd = -1;
@@ -1334,28 +1435,21 @@ services_setup(struct services *services, const struct plan *plan,
 	services->svcs = calloc(plan->n, sizeof(*services->svcs));
 	if (services->svcs == NULL)
 		die("out of memory");
-	/* The plan is grace's own: the notify socket's name goes into the
-	 * environments of the services that notify. */
-	if (wants_notify(plan))
-		open_notify(services, (struct plan *)plan);
+	if (wants_notify(plan)) {
+		rc = open_notify(services);
+		if (rc == 0)
+			rc = tell_notify_socket(services, (struct plan *)plan);
+		if (rc < 0) {
+			errno = -rc;
+			die_errno("unable to create the notify socket");
+		}
+	}
 	for (i = 0; i < plan->n; i++) {
-		svc = &services->svcs[i];
-		svc->owner = services;
-		svc->spec = &plan->services[i];
-		svc->name = svc->spec->unit.name;
-		svc->state = SVC_WAITING;
-		svc->check_fd = svc->ready_rd = svc->ready_wr = -1;
-		svc->exec_fd = svc->check_exec_fd = -1;
-		deadline_init(&svc->start_dl, on_start_timeout, svc);
-		deadline_init(&svc->stop_dl, on_stop_timeout, svc);
-		deadline_init(&svc->restart_dl, on_restart_due, svc);
-		deadline_init(&svc->check_dl, on_check_due, svc);
-		if (start_limit_init(&svc->limit, &svc->spec->unit) < 0)
-			die("out of memory");
-		if (svc->spec->unit.ready_fd >= 0)
-			open_ready_pipe(svc);
-		if (!svc->spec->unit.output_inherit)
-			svc->output = output_add(output, svc->name);
+		services->svcs[i] = new_svc(services, &plan->services[i], i);
+		if (services->svcs[i] == NULL)
+			die_errno("%s: unable to set it up",
+				  plan->services[i].unit.name);
+		services->n = services->n_live = i + 1;
 	}
 }
 
@@ -1364,23 +1458,260 @@ services_free(struct services *services)
 {
 	size_t i;
 
-	for (i = 0; i < services->n; i++) {
-		start_limit_free(&services->svcs[i].limit);
-		if (services->svcs[i].ready_rd >= 0)
-			close(services->svcs[i].ready_rd);
-		if (services->svcs[i].exec_fd >= 0)
-			close(services->svcs[i].exec_fd);
-		if (services->svcs[i].check_exec_fd >= 0)
-			close(services->svcs[i].check_exec_fd);
-		if (services->svcs[i].ready_wr >= 0)
-			close(services->svcs[i].ready_wr);
-		if (services->svcs[i].check_fd >= 0)
-			close(services->svcs[i].check_fd);
-	}
+	for (i = 0; i < services->n; i++)
+		free_svc(services->svcs[i]);
 	if (services->notify_fd >= 0)
 		close(services->notify_fd);
 	free(services->svcs);
 	services->svcs = NULL;
-	services->n = 0;
+	services->n = services->n_live = 0;
 }
+
+/* --- reload ------------------------------------------------------------ */
+
+/* What a reload does to the service at an index of the new array. */
+enum reload_step {
+	RELOAD_KEEP,		/* the same: left running untouched */
+	RELOAD_CHANGE,		/* changed: restarted with its new spec */
+	RELOAD_ADD,		/* new: started once its dependencies allow */
+	RELOAD_REMOVE,		/* gone: stopped, then freed */
+};
+
+/* The live service named name, or NULL. */
+static struct svc *
+find_live(const struct services *services, const char *name)
+{
+	int i = services_find(services, name);
+
+	return i < 0 ? NULL : services->svcs[i];
+}
+
+/* Frees what earlier reloads removed and has ended. */
+static void
+sweep_retired(struct services *services)
+{
+	size_t i, kept = services->n_live;
+	struct svc *svc;
+
+	for (i = services->n_live; i < services->n; i++) {
+		svc = services->svcs[i];
+		if (service_has_ended(svc->state) && svc->pid <= 0 &&
+		    svc->check_pid <= 0) {
+			free_svc(svc);
+			continue;
+		}
+		svc->index = kept;
+		services->svcs[kept++] = svc;
+	}
+	services->n = kept;
+}
+
+/* Makes the new array: the new plan's services in its order (the same
+ * object for a name already there), then those removed and those removed
+ * before that still run; steps[] says what each gets.  0 or -errno, and
+ * nothing changed. */
+static int
+build_reloaded(struct services *services, const struct plan *plan,
+	       struct svc ***out, enum reload_step **out_steps, size_t *out_n)
+{
+	size_t n = plan->n + services->n, i, k = 0;
+	enum reload_step *steps = calloc(n ? n : 1, sizeof(*steps));
+	struct svc **svcs = calloc(n ? n : 1, sizeof(*svcs)), *old;
+	int err;
+
+	if (svcs == NULL || steps == NULL)
+		goto fail;
+	for (i = 0; i < plan->n; i++, k++) {
+		old = find_live(services, plan->services[i].unit.name);
+		if (old == NULL) {
+			svcs[k] = new_svc(services, &plan->services[i], k);
+			steps[k] = RELOAD_ADD;
+			if (svcs[k] == NULL)
+				goto fail;
+			continue;
+		}
+		svcs[k] = old;
+		steps[k] = spec_same(old->spec, &plan->services[i])
+				   ? RELOAD_KEEP
+				   : RELOAD_CHANGE;
+	}
+	for (i = 0; i < services->n; i++) {
+		old = services->svcs[i];
+		if (!old->retired && plan_find_service(plan, old->name) >= 0)
+			continue;
+		steps[k] = old->retired ? RELOAD_KEEP : RELOAD_REMOVE;
+		svcs[k++] = old;
+	}
+	*out = svcs;
+	*out_steps = steps;
+	*out_n = k;
+	return 0;
+fail:
+	err = errno ? errno : ENOMEM;
+	for (i = 0; svcs != NULL && steps != NULL && i < k; i++)
+		if (steps[i] == RELOAD_ADD && svcs[i] != NULL)
+			free_svc(svcs[i]);
+	free(svcs);
+	free(steps);
+	return -err;
+}
+
+/*
+ * Readies a changed service for its new spec: what the spec sizes (its
+ * start limit, into *limit; its ReadyFd= pipe, its output).  What this
+ * opens is harmless if the reload goes no further.  0 or -errno.
+ */
+static int
+prepare_spec(struct svc *svc, const struct plan_service *spec,
+	     struct start_limit *limit)
+{
+	int rc;
+
+	if (start_limit_init(limit, &spec->unit) < 0)
+		return -ENOMEM;
+	if (spec->unit.ready_fd >= 0 && svc->ready_rd < 0) {
+		rc = open_ready_pipe(svc);
+		if (rc < 0)
+			return rc;
+	}
+	if (!spec->unit.output_inherit && svc->output == NULL) {
+		svc->output = output_add(svc->owner->output, svc->name);
+		if (svc->output == NULL)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Undoes a reload that could not be made: frees the services it added,
+ * the limits it made, and its arrays. */
+static void
+discard_reload(struct svc **svcs, enum reload_step *steps,
+	       struct start_limit *limits, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (steps[i] == RELOAD_ADD)
+			free_svc(svcs[i]);
+		start_limit_free(&limits[i]);
+	}
+	free(limits);
+	free(svcs);
+	free(steps);
+}
+
+/* Carries out a reload's step for svc, once the new array is in place. */
+static void
+apply_step(struct svc *svc, enum reload_step step)
+{
+	switch (step) {
+	case RELOAD_KEEP:
+		return;
+	case RELOAD_ADD:
+		info("%s: added by the reload", svc->name);
+		return;		/* evaluate() starts it */
+	case RELOAD_REMOVE:
+		info("%s: removed by the reload, stopping it", svc->name);
+		svc->retired = true;
+		svc->held = true;
+		svc->restart_asked = false;
+		if (svc->state == SVC_STARTING || svc->state == SVC_RUNNING) {
+			feed(svc, SVC_EV_STOP);
+			settle_if_gone(svc);
+		} else if (svc->state == SVC_WAITING ||
+			   svc->state == SVC_BACKOFF) {
+			feed(svc, SVC_EV_STOP);
+		}
+		return;
+	case RELOAD_CHANGE:
+		info("%s: changed, restarting it", svc->name);
+		if (svc->state == SVC_STARTING || svc->state == SVC_RUNNING) {
+			svc->held = true;
+			svc->restart_asked = true;
+			feed(svc, SVC_EV_STOP);
+			settle_if_gone(svc);
+		} else if (svc->state != SVC_WAITING) {
+			(void)services_start_one(svc->owner, svc->index);
+		}
+		return;
+	}
+}
+
+int
+services_reload(struct services *services, struct plan *plan,
+		struct services_reload_count *count)
+{
+	struct start_limit *limits;
+	enum reload_step *steps = NULL;
+	struct svc **svcs = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	memset(count, 0, sizeof(*count));
+	if (services->stopping)
+		return -ECANCELED;
+	if (services->notify_fd < 0 && wants_notify(plan)) {
+		rc = open_notify(services);
+		if (rc < 0)
+			return rc;
+	}
+	if (services->notify_fd >= 0 && tell_notify_socket(services, plan) < 0)
+		return -ENOMEM;
+	sweep_retired(services);
+	rc = build_reloaded(services, plan, &svcs, &steps, &n);
+	if (rc < 0)
+		return rc;
+	limits = calloc(n ? n : 1, sizeof(*limits));
+	rc = limits == NULL ? -ENOMEM : 0;
+	for (i = 0; rc == 0 && i < plan->n; i++)
+		if (steps[i] == RELOAD_CHANGE)
+			rc = prepare_spec(svcs[i], &plan->services[i],
+					  &limits[i]);
+	if (rc < 0) {
+		discard_reload(svcs, steps, limits, n);
+		return rc;
+	}
+	/* From here on nothing fails. */
+	for (i = 0; i < plan->n; i++) {
+		if (steps[i] == RELOAD_CHANGE) {
+			start_limit_free(&svcs[i]->limit);
+			svcs[i]->limit = limits[i];
+		}
+		if (steps[i] != RELOAD_ADD) {
+			svcs[i]->spec = &plan->services[i];
+			svcs[i]->name = svcs[i]->spec->unit.name;
+		}
+	}
+	free(limits);
+	free(services->svcs);
+	services->svcs = svcs;
+	services->n = n;
+	services->n_live = plan->n;
+	services->plan = plan;
+	for (i = 0; i < n; i++) {
+		svcs[i]->index = i;
+		count->kept += steps[i] == RELOAD_KEEP && i < plan->n;
+		count->changed += steps[i] == RELOAD_CHANGE;
+		count->added += steps[i] == RELOAD_ADD;
+		count->removed += steps[i] == RELOAD_REMOVE;
+	}
+	for (i = 0; i < n; i++)
+		apply_step(svcs[i], steps[i]);
+	free(steps);
+	evaluate(services);
+	return 0;
+}
+
+bool
+services_refer_to(const struct services *services, const struct plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < services->n; i++)
+		if (services->svcs[i]->spec >= plan->services &&
+		    services->svcs[i]->spec < plan->services + plan->n)
+			return true;
+	return false;
+}
+
 // NOLINTEND(misc-no-recursion)

@@ -40,13 +40,17 @@ struct svc;
 
 struct services {
 	const struct plan *plan;
-	struct svc *svcs;
-	size_t n;
+	/* The plan's services in its order, then those a reload removed
+	 * that may still run. */
+	struct svc **svcs;
+	size_t n, n_live;
+	struct output *output;
 	struct loop *loop;
 	struct deadlines *deadlines;
 	const struct sig_inherited *inherited;
 	struct services_hooks hooks;
 	int notify_fd;		/* -1 when no service is Type=notify */
+	char notify_name[64];	/* its address, for NOTIFY_SOCKET */
 	bool all_ready_told;
 	bool stopping;		/* services_stop_all() was called */
 	bool stopped_told;
@@ -91,6 +95,26 @@ int services_signal_all(struct services *services, int sig);
 /* Whether any service has a process. */
 bool services_any_up(const struct services *services);
 
+/* What a reload did. */
+struct services_reload_count {
+	size_t kept, changed, added, removed;
+};
+
+/*
+ * gracectl reload: plan (checked, and outliving every service that refers
+ * to it) takes the place of the services' plan.  A service the same as
+ * before runs on untouched; a changed one is restarted with its new spec
+ * (stopped with it, as systemd does after a daemon-reload); an added one
+ * starts once its dependencies allow; a removed one is stopped, and freed
+ * at a later reload once it has ended.  0, or -errno with nothing changed
+ * (-ECANCELED: the container stops).
+ */
+int services_reload(struct services *services, struct plan *plan,
+		    struct services_reload_count *count);
+/* Whether any service still refers to plan's specs. */
+bool services_refer_to(const struct services *services,
+		       const struct plan *plan);
+
 /* gracectl's requests.  The service's index for name, or -1. */
 int services_find(const struct services *services, const char *name);
 /* What gracectl status shows of the service at index, now_ms being
@@ -102,6 +126,7 @@ void services_row(const struct services *services, size_t index,
  * once its dependencies allow, with its backoff and start limit
  * forgotten; one being stopped starts again once it has ended.  0, or
  * -EALREADY (it runs), -EINPROGRESS (it waits for its dependencies),
+ * -ENOLINK (a service it requires has ended: it would end at once),
  * -ECANCELED (the container stops).
  */
 int services_start_one(struct services *services, size_t index);

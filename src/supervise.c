@@ -729,7 +729,7 @@ wants_control(const struct settings *settings, const struct plan *plan)
 {
 	if (settings->no_control)
 		return false;
-	return settings->control != NULL || plan->n + plan->n_jobs > 0;
+	return settings->control || plan->n + plan->n_jobs > 0;
 }
 
 /* The one supervisor of this process. */
@@ -804,16 +804,19 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 		       &sv->output, inherited, hooks);
 	jobs_setup(&sv->jobs, plan, &sv->loop, &sv->deadlines, &sv->output,
 		   inherited, job_hooks);
-	if (settings->log_main && settings->command != NULL)
+	if (settings->log_main && settings->command != NULL) {
 		sv->main_output = output_add(&sv->output,
 					     base_name(settings->command[0]));
+		if (sv->main_output == NULL)
+			die_errno("unable to relay the main command's output");
+	}
 	output_start(&sv->output, &sv->loop, &sv->deadlines,
 		     passes_through(settings, plan));
 	if (control) {
 		sv->control = malloc(sizeof(*sv->control));
 		if (sv->control == NULL)
 			die("unable to allocate the control socket");
-		control_open(sv->control, settings->control, &sv->loop,
+		control_open(sv->control, settings->control_address, &sv->loop,
 			     &sv->deadlines, on_request, sv);
 	}
 }

@@ -355,6 +355,9 @@ class Run:
                if k not in ("ACTOR_INIT_PID", EVENT_LOG_ENV)}
         env[EVENT_LOG_ENV] = str(self.log.path)
         env[TAG_ENV] = self.tag
+        # Each grace its own control socket, where gracectl finds it too:
+        # never the host's /run/grace/control, which unshare shares.
+        env["GRACE_CONTROL"] = f"@grace-test-{self.tag}"
         env.update(extra or {})
         return env
 
@@ -468,8 +471,10 @@ class Run:
         """Runs ARGV inside the init's PID and mount namespaces."""
         if self.mode == "pid1":
             argv = ["nsenter", "-t", str(self.host_pid), "-p", "-m", "--"] + list(argv)
+        # gracectl finds this grace's socket, as one run in its image would.
+        env = dict(os.environ, GRACE_CONTROL=self.env()["GRACE_CONTROL"])
         return subprocess.run(argv, check=check, capture_output=True, text=True,
-                              timeout=TIMEOUT)
+                              timeout=TIMEOUT, env=env)
 
     def enter(self, argv, env=None):
         """Starts ARGV in the init's namespaces from outside, as `docker

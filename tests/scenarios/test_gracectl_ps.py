@@ -198,7 +198,7 @@ def test_ps_as_pid1(start, workdir, gracectl):
         p = pids[row["pid"]]
         for key in ("ppid", "pgid", "sid", "state", "user"):
             assert row[key] == p[key], (key, row, p)
-        assert row["service"] == "-" and p["service"] is None
+        assert row["service"] == (p["service"] or "-")
         assert row["command"] == p["command"]
         assert row["marks"] == p["marks"]
         assert row["signals"] == {k: v for k, v in p["signals"].items() if v}
@@ -233,6 +233,12 @@ def test_ps_as_pid1(start, workdir, gracectl):
     assert zombie["command"] == "[true]"
     holder = pids[zombie["ppid"]]
     assert holder["command"] == "/bin/sleep 1000" and holder["ppid"] == 1
+
+    # The service each belongs to, as grace tells it: the holder's zombie
+    # under its parent's; the main command's tree and the visitor none.
+    assert holder["service"] == "holder" and zombie["service"] == "holder"
+    for name in ("main", "worker", "leaf", "esc", "visitor"):
+        assert pids[ev[name].pid]["service"] is None, name
 
     # The visitor, entered from outside: no parent in the namespace.
     visitor = pids[ev["visitor"].pid]
@@ -338,8 +344,8 @@ def test_ps_under_a_grace_that_is_not_pid1(start, workdir, gracectl):
     assert os.getpid() not in pids
 
 
-def test_exit_codes(gracectl):
-    """0 ok, 2 usage, 3 what needs grace's control socket (not yet)."""
+def test_exit_codes(gracectl, workdir):
+    """0 ok, 2 usage, 3 a request with no grace to answer it."""
     def run(*args):
         return subprocess.run([gracectl, *args], capture_output=True,
                               text=True, timeout=TIMEOUT,
@@ -352,8 +358,9 @@ def test_exit_codes(gracectl):
     assert done.returncode == 2
     assert "gracectl: unknown command: 'frobnicate'" in done.stderr
     assert run("ps", "--yaml").returncode == 2
-    for command in ("status", "health", "reload"):
-        done = run(command)
+    nowhere = str(workdir / "no-grace")
+    for command in ("status", "health"):
+        done = run("--control", nowhere, command)
         assert done.returncode == 3
-        assert done.stderr == (f"gracectl: {command} needs grace's control "
-                               "socket, which is not built yet\n")
+        assert done.stderr == (f"gracectl: cannot reach grace at {nowhere}: "
+                               "No such file or directory\n")
