@@ -25,14 +25,15 @@ collect_rows(const struct services *services, const struct jobs *jobs,
 	struct status_row *rows;
 	size_t i;
 
-	*n = services->n + jobs->n;
+	/* Those of the plan in force: not those a reload removed. */
+	*n = services->n_live + jobs->n_live;
 	rows = calloc(*n ? *n : 1, sizeof(*rows));
 	if (rows == NULL)
 		return NULL;
-	for (i = 0; i < services->n; i++)
+	for (i = 0; i < services->n_live; i++)
 		services_row(services, i, now, &rows[i]);
-	for (i = 0; i < jobs->n; i++)
-		jobs_row(jobs, i, now, &rows[services->n + i]);
+	for (i = 0; i < jobs->n_live; i++)
+		jobs_row(jobs, i, now, &rows[services->n_live + i]);
 	return rows;
 }
 
@@ -213,12 +214,17 @@ answer_action(const struct request *req, struct services *services,
 }
 
 int
-answer_request(const struct request *req, struct services *services,
-	       struct jobs *jobs, bool stopping, FILE *out)
+answer_request(const struct request *req, const struct answer_ctx *ac,
+	       FILE *out)
 {
+	struct services *services = ac->services;
+	struct jobs *jobs = ac->jobs;
+	bool stopping = ac->stopping;
 	struct target t;
 
 	switch (req->verb) {
+	case REQ_RELOAD:
+		return ac->reload(out, ac->ctx);
 	case REQ_STATUS:
 		return answer_status(req, services, jobs, out);
 	case REQ_HEALTH:

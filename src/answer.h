@@ -12,9 +12,19 @@
 #include "request.h"
 #include "services.h"
 
+/* What the answers act on. */
+struct answer_ctx {
+	struct services *services;
+	struct jobs *jobs;
+	bool stopping;		/* the container's stop is under way */
+	/* gracectl reload: says what it did on out; a reply code. */
+	int (*reload)(FILE *out, void *ctx);
+	void *ctx;
+};
+
 /* Carries out req, writes the reply's text to out and returns its code
- * (enum reply_code).  stopping: the container's stop is under way. */
-int answer_request(const struct request *req, struct services *services,
-		   struct jobs *jobs, bool stopping, FILE *out);
+ * (enum reply_code). */
+int answer_request(const struct request *req, const struct answer_ctx *ac,
+		   FILE *out);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "plan.h"
 #include "sig.h"
 
 enum {
@@ -29,6 +30,7 @@ enum {
 	OPT_LOG_MAIN,
 	OPT_CONTROL,
 	OPT_NO_CONTROL,
+	OPT_RELOAD_ON_HUP,
 };
 
 /*
@@ -60,6 +62,7 @@ static const struct option cli_long[] = {
 	{ "log-main", no_argument, NULL, OPT_LOG_MAIN },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "no-control", no_argument, NULL, OPT_NO_CONTROL },
+	{ "reload-on-hup", no_argument, NULL, OPT_RELOAD_ON_HUP },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -142,13 +145,15 @@ cli_print_usage(enum persona persona)
 	      "                         named after it\n"
 	      "\n"
 	      "Control (gracectl status, start, stop, restart, signal, run,\n"
-	      "health):\n"
+	      "reload, health):\n"
 	      "      --control PATH|@NAME\n"
 	      "                         listen there (default, with services or\n"
 	      "                         jobs: /run/grace/control, else the\n"
 	      "                         abstract @grace-control-UID; also\n"
 	      "                         GRACE_CONTROL, which sets where only)\n"
 	      "      --no-control       no control socket\n"
+	      "      --reload-on-hup    SIGHUP to grace reloads, as gracectl\n"
+	      "                         reload does, rather than being passed on\n"
 	      "\n"
 	      "Options:\n"
 	      "  -g, --group            forward signals to the main process's\n"
@@ -660,6 +665,9 @@ apply_option(int opt, const char *value, struct settings *settings,
 		settings->control = false;
 		settings->no_control = true;
 		break;
+	case OPT_RELOAD_ON_HUP:
+		settings->reload_on_hup = true;
+		break;
 	case OPT_WAIT_ALL:
 		/* While the main process runs, its whole group is the
 		 * service; once it has gone, every process is. */
@@ -713,4 +721,20 @@ cli_parse(int argc, char **argv, char *const *env, struct settings *settings,
 	}
 	settings->command = argv + optind;
 	return CLI_RUN;
+}
+
+void
+cli_plan_sources(const struct settings *settings,
+		 struct plan_sources *sources)
+{
+	*sources = (struct plan_sources){
+		.dir = settings->services_dir,
+		.procfile = settings->procfile,
+		.oneliners = settings->oneliners,
+		.n_oneliners = settings->n_oneliners,
+		.crontab = settings->crontab,
+		.crons = settings->crons,
+		.n_crons = settings->n_crons,
+		.main_argv = settings->command,
+	};
 }

@@ -64,6 +64,7 @@ struct settings {
 	 * default */
 	const char *control_address;
 	bool no_control;	/* --no-control */
+	bool reload_on_hup;	/* --reload-on-hup */
 };
 
 enum cli_outcome {
@@ -103,6 +104,12 @@ int cli_parse_signal_list(const char *text, sigset_t *set, char *error,
 /* Parses dumb-init's "FROM:TO" ("15:3", "TERM:QUIT", "HUP:0") into
  * settings->rewrite; returns 0 or -1. */
 int cli_parse_rewrite(const char *text, struct settings *settings);
+
+/* Where the plan comes from, as the settings say: read at the start, and
+ * again by gracectl reload. */
+struct plan_sources;
+void cli_plan_sources(const struct settings *settings,
+		      struct plan_sources *sources);
 
 /* Writes the --help, --version and license texts of the persona. */
 void cli_print_usage(enum persona persona);

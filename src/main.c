@@ -56,18 +56,10 @@ final_exit_code(const struct settings *settings, int code)
 static void
 load_plan(const struct settings *settings, struct plan *plan)
 {
-	struct plan_sources sources = {
-		.dir = settings->services_dir,
-		.procfile = settings->procfile,
-		.oneliners = settings->oneliners,
-		.n_oneliners = settings->n_oneliners,
-		.crontab = settings->crontab,
-		.crons = settings->crons,
-		.n_crons = settings->n_crons,
-		.main_argv = settings->command,
-	};
+	struct plan_sources sources;
 	static char error[PATH_MAX + 512];
 
+	cli_plan_sources(settings, &sources);
 	if (plan_load(plan, &sources, environ, error, sizeof(error)) == 0)
 		return;
 	plan_free(plan);

@@ -19,6 +19,7 @@ static const struct {
 	[REQ_SIGNAL] = { "signal", 2, false },
 	[REQ_RUN] = { "run", 1, false },
 	[REQ_HEALTH] = { "health", 0, false },
+	[REQ_RELOAD] = { "reload", 0, false },
 	[REQ_GROUPS] = { "groups", 0, false },
 };
 

@@ -20,6 +20,7 @@ enum request_verb {
 	REQ_SIGNAL,	/* signal NAME SIGNAL */
 	REQ_RUN,	/* run JOB */
 	REQ_HEALTH,	/* health */
+	REQ_RELOAD,	/* reload */
 	REQ_GROUPS,	/* groups: each service's and run's process group,
 			 * for gracectl ps */
 	REQ_NVERBS,

@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "procs.h"
 #include "reap.h"
+#include "reload.h"
 #include "services.h"
 #include "sig.h"
 #include "spawn.h"
@@ -63,6 +64,7 @@ struct supervisor {
 	int main_exec_fd;
 	struct follow follow;	/* --pidfile */
 	struct control *control;	/* the control socket, or NULL */
+	struct reload reload;	/* the plans, for gracectl reload */
 	enum stop_cause cause;
 	char cause_text[128];	/* what happened, for the last line */
 	uint64_t stop_began_ms;
@@ -436,6 +438,21 @@ stop_main(struct supervisor *sv, int sig)
 		forward(sv, SIGCONT);
 }
 
+/* gracectl reload, and SIGHUP with --reload-on-hup. */
+static int
+reload_plan(FILE *out, void *ctx)
+{
+	struct supervisor *sv = ctx;
+
+	if (sv->phase != STOP_RUNNING) {
+		if (out != NULL)
+			fputs("reload refused: grace is stopping\n", out);
+		return REPLY_NO;
+	}
+	return reload_run(&sv->reload, &sv->services, &sv->jobs, &sv->loop,
+			  &sv->deadlines, out);
+}
+
 static void
 handle_signal(struct supervisor *sv, const struct signalfd_siginfo *si)
 {
@@ -445,6 +462,10 @@ handle_signal(struct supervisor *sv, const struct signalfd_siginfo *si)
 	enum stop_phase before;
 
 	info("received %s from pid %u", sig_name(sig, name), si->ssi_pid);
+	if (sig == SIGHUP && sv->settings->reload_on_hup) {
+		(void)reload_plan(NULL, sv);
+		return;
+	}
 	/* The signal as received decides the stop, whatever it is
 	 * rewritten to: the runtime's SIGTERM is a stop even when the
 	 * application wants SIGQUIT. */
@@ -717,9 +738,15 @@ static int
 on_request(const struct request *req, FILE *out, void *ctx)
 {
 	struct supervisor *sv = ctx;
+	struct answer_ctx ac = {
+		.services = &sv->services,
+		.jobs = &sv->jobs,
+		.stopping = sv->phase != STOP_RUNNING,
+		.reload = reload_plan,
+		.ctx = sv,
+	};
 
-	return answer_request(req, &sv->services, &sv->jobs,
-			      sv->phase != STOP_RUNNING, out);
+	return answer_request(req, &ac, out);
 }
 
 /* Whether grace listens for gracectl: when asked to, and by default when
@@ -736,7 +763,7 @@ wants_control(const struct settings *settings, const struct plan *plan)
 static struct supervisor supervisor;
 
 void
-supervise_setup(const struct settings *settings, const struct plan *plan,
+supervise_setup(const struct settings *settings, struct plan *plan,
 		int sigfd, const struct sig_inherited *inherited)
 {
 	struct supervisor *sv = &supervisor;
@@ -750,6 +777,7 @@ supervise_setup(const struct settings *settings, const struct plan *plan,
 
 	sv->settings = settings;
 	sv->inherited = inherited;
+	reload_init(&sv->reload, settings, plan);
 	sv->phase = STOP_RUNNING;
 	sv->pid1 = getpid() == 1;
 	/* Not PID 1: orphans of our tree must come to us, not to the
@@ -846,6 +874,7 @@ supervise_run(void)
 	}
 	services_free(&sv->services);
 	jobs_free(&sv->jobs);
+	reload_free(&sv->reload);
 	deadlines_free(&sv->deadlines);
 	loop_close(&sv->loop);
 	table_free(&sv->table);

@@ -14,7 +14,7 @@
  * event loop, the grace timer, becoming a subreaper when not PID 1), so
  * that a failure can still die cleanly.  sigfd is from sig_setup().
  */
-void supervise_setup(const struct settings *settings, const struct plan *plan,
+void supervise_setup(const struct settings *settings, struct plan *plan,
 		     int sigfd, const struct sig_inherited *inherited);
 
 /*
