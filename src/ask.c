@@ -46,14 +46,18 @@ connect_by_default(char *where, size_t len)
 	char name[ENDPOINT_TEXT_MAX], other[ENDPOINT_TEXT_MAX];
 	struct endpoint ep;
 	struct stat st;
-	int fd = -EINVAL;
+	int fd;
 
-	if (endpoint_parse(ENDPOINT_DEFAULT_PATH, &ep) == 0 &&
-	    (fd = connect_to(&ep)) >= 0)
+	/* Each name fits a socket address: parsing them cannot fail. */
+	(void)endpoint_parse(ENDPOINT_DEFAULT_PATH, &ep);
+	fd = connect_to(&ep);
+	if (fd >= 0)
 		return fd;
 	endpoint_abstract_name(geteuid(), name, sizeof(name));
 	snprintf(where, len, "%s or %s", ENDPOINT_DEFAULT_PATH, name);
-	if (endpoint_parse(name, &ep) == 0 && (fd = connect_to(&ep)) >= 0)
+	(void)endpoint_parse(name, &ep);
+	fd = connect_to(&ep);
+	if (fd >= 0)
 		return fd;
 	/* Root in a container whose grace runs as another user. */
 	if (stat("/proc/1", &st) < 0 || st.st_uid == geteuid())
@@ -61,9 +65,8 @@ connect_by_default(char *where, size_t len)
 	endpoint_abstract_name(st.st_uid, other, sizeof(other));
 	snprintf(where, len, "%s, %s or %s", ENDPOINT_DEFAULT_PATH, name,
 		 other);
-	if (endpoint_parse(other, &ep) == 0)
-		fd = connect_to(&ep);
-	return fd;
+	(void)endpoint_parse(other, &ep);
+	return connect_to(&ep);
 }
 
 /* Writes all of buf; 0 or -errno. */

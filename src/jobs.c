@@ -635,7 +635,7 @@ jobs_setup(struct jobs *jobs, const struct plan *plan, struct loop *loop,
 	deadlines_init(&jobs->due);
 	if (plan->n_jobs == 0)
 		return;
-	jobs->jobs = calloc(plan->n_jobs, sizeof(*jobs->jobs));
+	jobs->jobs = calloc(plan->n_jobs, sizeof(struct job *));
 	if (jobs->jobs == NULL)
 		die("out of memory");
 	rc = open_due(jobs, plan->n_jobs);
@@ -725,9 +725,9 @@ jobs_reload(struct jobs *jobs, const struct plan *plan,
 	const struct plan_service *spec;
 	size_t n, i, k = 0, live;
 	struct job **all, *old;
-	bool *fresh;
+	bool *fresh, failed;
 	int64_t now;
-	int rc;
+	int rc, err = ENOMEM;
 
 	memset(count, 0, sizeof(*count));
 	if (jobs->stopping)
@@ -737,10 +737,10 @@ jobs_reload(struct jobs *jobs, const struct plan *plan,
 		return rc;
 	sweep_retired(jobs);
 	n = plan->n_jobs + jobs->n;
-	all = calloc(n ? n : 1, sizeof(*all));
+	all = calloc(n ? n : 1, sizeof(struct job *));
 	fresh = calloc(n ? n : 1, sizeof(*fresh));
-	rc = all == NULL || fresh == NULL ? -ENOMEM : 0;
-	for (i = 0; rc == 0 && i < plan->n_jobs; i++, k++) {
+	failed = all == NULL || fresh == NULL;
+	for (i = 0; !failed && i < plan->n_jobs; i++, k++) {
 		old = find_live(jobs, plan->jobs[i].unit.name);
 		if (old != NULL && spec_same(old->spec, &plan->jobs[i])) {
 			all[k] = old;
@@ -748,16 +748,18 @@ jobs_reload(struct jobs *jobs, const struct plan *plan,
 		}
 		all[k] = new_job(jobs, &plan->jobs[i]);
 		fresh[k] = true;
-		if (all[k] == NULL)
-			rc = errno ? -errno : -ENOMEM;
+		if (all[k] == NULL) {
+			err = errno;
+			failed = true;
+		}
 	}
-	if (rc < 0) {
+	if (failed) {
 		for (i = 0; all != NULL && fresh != NULL && i < k; i++)
 			if (fresh[i] && all[i] != NULL)
 				free_job(all[i]);
 		free(all);
 		free(fresh);
-		return rc;
+		return err > 0 ? -err : -ENOMEM;
 	}
 	/* From here on nothing fails.  The old jobs the plan does not keep
 	 * are retired, after those it has. */

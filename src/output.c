@@ -195,7 +195,8 @@ output_add(struct output *output, const char *name)
 	}
 	if (output->n == output->cap) {
 		cap = output->cap ? output->cap * 2 : 8;
-		grown = realloc(output->sources, cap * sizeof(*grown));
+		grown = realloc(output->sources,
+				cap * sizeof(struct output_source *));
 		if (grown == NULL)
 			return NULL;
 		output->sources = grown;

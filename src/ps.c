@@ -5,12 +5,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "ask.h"
+#include "number.h"
 #include "procinfo.h"
 #include "ps.h"
 #include "psview.h"
@@ -236,16 +238,22 @@ struct group {
 static size_t
 parse_groups(char *text, struct group *groups, size_t max)
 {
-	char *line, *save = NULL;
+	unsigned long long pgid, pid;
+	char *line, *save = NULL, *pid_at, *name;
 	size_t n = 0;
-	int pgid, pid, at;
 
 	for (line = strtok_r(text, "\n", &save); line != NULL && n < max;
 	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%d %d %n", &pgid, &pid, &at) != 2 ||
-		    line[at] == '\0')
+		pid_at = strchr(line, ' ');
+		name = pid_at != NULL ? strchr(pid_at + 1, ' ') : NULL;
+		if (name == NULL || name[1] == '\0' ||
+		    number_parse(line, (size_t)(pid_at - line), INT_MAX,
+				 &pgid) < 0 ||
+		    number_parse(pid_at + 1, (size_t)(name - pid_at - 1),
+				 INT_MAX, &pid) < 0)
 			continue;
-		groups[n++] = (struct group){ pgid, pid, line + at };
+		groups[n++] = (struct group){ (pid_t)pgid, (pid_t)pid,
+					      name + 1 };
 	}
 	return n;
 }
@@ -265,6 +273,8 @@ assign_services(struct psview_row *rows, size_t count,
 
 	for (i = 0; i < count; i++) {
 		p = rows[i].info;
+		if (p == NULL)
+			continue;
 		for (k = 0; k < n_groups && rows[i].service == NULL; k++)
 			if (p->pid == groups[k].pid ||
 			    p->pgid == groups[k].pgid)
@@ -272,7 +282,8 @@ assign_services(struct psview_row *rows, size_t count,
 		if (rows[i].service != NULL)
 			continue;
 		for (k = i; k-- > 0;) {
-			if (rows[k].info->pid == p->ppid) {
+			if (rows[k].info != NULL &&
+			    rows[k].info->pid == p->ppid) {
 				rows[i].service = rows[k].service;
 				break;
 			}

@@ -86,7 +86,8 @@ retire_current(struct reload *reload)
 
 	if (!reload->owned)
 		return 0;	/* the start's: main() frees it */
-	grown = realloc(reload->old, (reload->n_old + 1) * sizeof(*grown));
+	grown = realloc(reload->old,
+			(reload->n_old + 1) * sizeof(struct plan *));
 	if (grown == NULL)
 		return -ENOMEM;
 	reload->old = grown;

@@ -459,7 +459,9 @@ note_ended(struct svc *svc)
 		     show_end(svc->code, end, sizeof(end)));
 	else
 		info("%s: %s", svc->name, show_end(svc->code, end, sizeof(end)));
-	if (!svc->clean && !services->any_unclean) {
+	/* What gracectl or a reload stopped does not decide the exit
+	 * code. */
+	if (!svc->clean && !services->any_unclean && !svc->held) {
 		services->any_unclean = true;
 		services->first_unclean = svc->code;
 	}
@@ -1432,7 +1434,7 @@ services_setup(struct services *services, const struct plan *plan,
 	services->notify_fd = -1;
 	if (plan->n == 0)
 		return;
-	services->svcs = calloc(plan->n, sizeof(*services->svcs));
+	services->svcs = calloc(plan->n, sizeof(struct svc *));
 	if (services->svcs == NULL)
 		die("out of memory");
 	if (wants_notify(plan)) {
@@ -1516,7 +1518,7 @@ build_reloaded(struct services *services, const struct plan *plan,
 {
 	size_t n = plan->n + services->n, i, k = 0;
 	enum reload_step *steps = calloc(n ? n : 1, sizeof(*steps));
-	struct svc **svcs = calloc(n ? n : 1, sizeof(*svcs)), *old;
+	struct svc **svcs = calloc(n ? n : 1, sizeof(struct svc *)), *old;
 	int err;
 
 	if (svcs == NULL || steps == NULL)
@@ -1547,7 +1549,7 @@ build_reloaded(struct services *services, const struct plan *plan,
 	*out_n = k;
 	return 0;
 fail:
-	err = errno ? errno : ENOMEM;
+	err = errno > 0 ? errno : ENOMEM;
 	for (i = 0; svcs != NULL && steps != NULL && i < k; i++)
 		if (steps[i] == RELOAD_ADD && svcs[i] != NULL)
 			free_svc(svcs[i]);
@@ -1690,7 +1692,7 @@ services_reload(struct services *services, struct plan *plan,
 	services->plan = plan;
 	for (i = 0; i < n; i++) {
 		svcs[i]->index = i;
-		count->kept += steps[i] == RELOAD_KEEP && i < plan->n;
+		count->kept += i < plan->n && steps[i] == RELOAD_KEEP;
 		count->changed += steps[i] == RELOAD_CHANGE;
 		count->added += steps[i] == RELOAD_ADD;
 		count->removed += steps[i] == RELOAD_REMOVE;

@@ -445,6 +445,7 @@ reload_plan(FILE *out, void *ctx)
 	struct supervisor *sv = ctx;
 
 	if (sv->phase != STOP_RUNNING) {
+		warn("reload refused: grace is stopping");
 		if (out != NULL)
 			fputs("reload refused: grace is stopping\n", out);
 		return REPLY_NO;

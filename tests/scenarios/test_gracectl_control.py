@@ -315,6 +315,7 @@ def test_restart_leaves_the_dependents_running(controlled, workdir, mode):
     ctl.ok("restart", "db")
     assert run.log.first("db", "stopped") is None, \
         "gracectl restart waited for db to stop"
+    run.log.wait_for("db", "term")
     term = stopped_by_grace(run, "db")
     ended = run.log.wait_for("db", "exit")
     assert ended.t - term.t >= term_ms / 1000 - TOL
@@ -363,8 +364,10 @@ def test_stopping_an_essential_service(controlled, workdir, mode):
     worker = event(run, "worker", "start").pid
 
     ctl.ok("stop", "web")
+    run.log.wait_for("web", "term")
     stopped_by_grace(run, "web")
     ended = run.log.wait_for("web", "raise")
+    run.log.wait_for("api", "term")
     stopped_by_grace(run, "api")
     web = wait_until(lambda: (row := ctl.service("web"))["state"] == "done"
                      and row, what="web done")
@@ -474,6 +477,7 @@ def test_run_a_job_now(controlled, workdir, mode):
     assert ctl.table()["nightly"]["pid"] == str(first.pid)
 
     ctl.ok("stop", "nightly")
+    run.log.wait_for("nightly", "term")
     stopped_by_grace(run, "nightly")
     job = wait_until(lambda: (row := ctl.job("nightly"))["state"] == "idle"
                      and row, what="nightly idle")
