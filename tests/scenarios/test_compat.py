@@ -110,7 +110,7 @@ def test_make_install_makes_the_personas(tmp_path):
     # Under that name the binary is the control tool, not an init.
     result = run_quick([str(bindir / "gracectl"), "--help"])
     assert result.returncode == 0
-    assert result.stdout.startswith("Usage: gracectl COMMAND")
+    assert result.stdout.startswith("Usage: gracectl [--control PATH|@NAME] COMMAND")
 
 
 # --- command lines ------------------------------------------------------------
