@@ -1001,3 +1001,14 @@ def sibling(workdir):
             except ProcessLookupError:
                 pass
         proc.wait(timeout=TIMEOUT)
+
+
+@pytest.fixture
+def gracectl(workdir):
+    """The path of grace's binary under the name gracectl, as `make
+    install` makes it: a symlink, in the workdir (which the namespaces see
+    too).  Under valgrind, the binary itself: gracectl is a client, and
+    valgrind checks the grace it talks to."""
+    link = workdir / "gracectl"
+    link.symlink_to(os.environ.get("GRACE_BINARY", GRACE))
+    return str(link)

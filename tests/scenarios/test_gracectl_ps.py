@@ -14,9 +14,13 @@ import subprocess
 
 import pytest
 
-from conftest import GRACE, TIMEOUT, actor, helper, proc_field, \
-    skip_under_valgrind, wait_until
+from conftest import GRACE, TIMEOUT, VALGRIND, actor, helper, proc_field, \
+    wait_until
 from services import exec_line, start_grace, svc
+
+# ps reads grace's own /proc entries, which under valgrind are valgrind's.
+pytestmark = pytest.mark.skipif(VALGRIND, reason="not under valgrind: ps "
+                                "looks at grace's process, valgrind's there")
 
 TERM_IGNORED = "no handler for SIGTERM: `kill 1` is ignored"
 
@@ -28,16 +32,6 @@ ZOMBIE_HOLDER = ["/bin/sh", "-c", "/bin/true & exec /bin/sleep 1000"]
 ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+) (\S) (\S+)\s+(\S+)\s+$")
 # The command, indented three columns a level, "\_ " before a child's.
 COMMAND = re.compile(r"^((?:   )*)(\\_ )?(.*)$")
-
-
-@pytest.fixture
-def gracectl(workdir):
-    """The path of grace under the name gracectl, as `make install` makes
-    it: a symlink, in the workdir (which the namespaces see too)."""
-    skip_under_valgrind("gracectl is grace's binary under another name")
-    link = workdir / "gracectl"
-    link.symlink_to(GRACE)
-    return str(link)
 
 
 def signal_names(mask):

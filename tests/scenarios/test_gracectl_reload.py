@@ -31,10 +31,9 @@ from services import (TOL, event, events, generous, stderr_lines, stop,
                       wait_ready, write_unit)
 from test_gracectl_control import MODES, by_name, parse_table
 
-# test_gracectl_control's fixtures: grace over the services of a directory
-# with --control at a socket of the test's own (controlled), and grace's
-# binary under the name gracectl (gracectl, which controlled needs).
-gracectl, controlled = control.gracectl, control.controlled
+# test_gracectl_control's fixture: grace over the services of a directory
+# with --control at a socket of the test's own (gracectl is conftest's).
+controlled = control.controlled
 
 # Signals a test does not count: see signals().
 NOISE = {"URG"}
