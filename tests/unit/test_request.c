@@ -65,6 +65,7 @@ test_verbs_without_args(void **state)
 	} cases[] = {
 		{ "status", REQ_STATUS },
 		{ "health", REQ_HEALTH },
+		{ "reload", REQ_RELOAD },
 		{ "groups", REQ_GROUPS },
 	};
 	struct request req;
@@ -257,6 +258,7 @@ test_wrong_arg_counts(void **state)
 		"signal web HUP TERM",
 		"status web",
 		"health web",
+		"reload web",
 		"groups web",
 		"status --json web",
 		"signal web HUP TERM INT",
@@ -278,7 +280,7 @@ static void
 test_unknown_verbs(void **state)
 {
 	static const char *const bad[] = {
-		"STATUS", "Status", "stat", "statuses", "kill web", "reload",
+		"STATUS", "Status", "stat", "statuses", "kill web", "restore",
 		"-", "--json", "status\x80", "\xff",
 	};
 	size_t i;
@@ -286,7 +288,7 @@ test_unknown_verbs(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_refused(bad[i]);
-	assert_refused_with("reload", "unknown request 'reload'");
+	assert_refused_with("restore", "unknown request 'restore'");
 }
 
 static void
