@@ -25,8 +25,11 @@ resume(struct control *control)
 	if (!control->paused || control->fd < 0)
 		return;
 	deadline_cancel(control->deadlines, &control->retry);
-	if (loop_watch(control->loop, control->fd, on_listen, control) < 0)
+	if (loop_watch(control->loop, control->fd, on_listen, control) < 0) {
+		/* Try again later rather than never. */
+		deadline_after(control->deadlines, &control->retry, RETRY_MS);
 		return;
+	}
 	control->paused = false;
 }
 

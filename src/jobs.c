@@ -30,6 +30,8 @@ struct job_run {
 	int exec_fd;		/* its exec's report, until read, or -1 */
 	bool timed_out;		/* stopped for TimeoutSec= */
 	bool stopped;		/* stopped by grace: the stop, a replace */
+	bool asked;		/* stopped by gracectl or a reload: its end
+				 * stops no container, however it ends */
 	uint64_t started_ms;	/* CLOCK_MONOTONIC */
 	struct deadline timeout_dl, stop_dl;
 };
@@ -154,7 +156,7 @@ spawn_run(struct job_run *run)
 	int code;
 	pid_t pid;
 
-	run->timed_out = run->stopped = false;
+	run->timed_out = run->stopped = run->asked = false;
 	run->started_ms = deadline_now_ms();
 	job->runs_started++;
 	pid = spawn_child(job->spec->argv, job->name, &options,
@@ -214,7 +216,8 @@ report_end(struct job_run *run, int status)
 	}
 	warn("%s: run failed: %s after %s%s", job->name, how, took,
 	     run->timed_out ? " (timed out)" : "");
-	if (unit->essential && job->owner->hooks.essential_failed != NULL)
+	if (unit->essential && !run->asked &&
+	    job->owner->hooks.essential_failed != NULL)
 		job->owner->hooks.essential_failed(job->name, code ? code : 1,
 						   job->owner->hooks.ctx);
 }
@@ -564,14 +567,17 @@ free_job(struct job *job)
 		deadline_cancel(job->owner->deadlines, &job->runs[r].stop_dl);
 		close_exec_status(&job->runs[r]);
 	}
+	output_release(job->output);
 	free(job->runs);
 	free(job);
 }
 
-/* A new job for spec, not yet planned: its memory and output; NULL with
- * errno set when it cannot have them. */
+/* A new job for spec, not yet planned: its memory and output (share's,
+ * a changed job's old self's, when given); NULL with errno set when it
+ * cannot have them. */
 static struct job *
-new_job(struct jobs *jobs, const struct plan_service *spec)
+new_job(struct jobs *jobs, const struct plan_service *spec,
+	struct output_source *share)
 {
 	struct job *job = calloc(1, sizeof(*job));
 	unsigned r;
@@ -596,7 +602,10 @@ new_job(struct jobs *jobs, const struct plan_service *spec)
 		deadline_init(&job->runs[r].stop_dl, on_stop_timeout,
 			      &job->runs[r]);
 	}
-	if (!spec->unit.output_inherit) {
+	if (!spec->unit.output_inherit && share != NULL) {
+		job->output = share;
+		output_share(share);
+	} else if (!spec->unit.output_inherit) {
 		job->output = output_add(jobs->output, job->name);
 		if (job->output == NULL) {
 			free_job(job);
@@ -644,7 +653,7 @@ jobs_setup(struct jobs *jobs, const struct plan *plan, struct loop *loop,
 		die_errno("unable to create the jobs' timer");
 	}
 	for (i = 0; i < plan->n_jobs; i++) {
-		jobs->jobs[i] = new_job(jobs, &plan->jobs[i]);
+		jobs->jobs[i] = new_job(jobs, &plan->jobs[i], NULL);
 		if (jobs->jobs[i] == NULL)
 			die_errno("%s: unable to set it up",
 				  plan->jobs[i].unit.name);
@@ -713,9 +722,12 @@ retire_job(struct job *job, bool removed)
 	job->replacing = false;
 	info("%s: %s by the reload", job->name,
 	     removed ? "removed" : "changed");
-	for (r = 0; removed && r < job->slots; r++)
-		if (job->runs[r].state == RUN_RUNNING)
-			feed(&job->runs[r], RUN_EV_STOP, 0);
+	for (r = 0; removed && r < job->slots; r++) {
+		if (job->runs[r].state != RUN_RUNNING)
+			continue;
+		job->runs[r].asked = true;
+		feed(&job->runs[r], RUN_EV_STOP, 0);
+	}
 }
 
 int
@@ -746,7 +758,8 @@ jobs_reload(struct jobs *jobs, const struct plan *plan,
 			all[k] = old;
 			continue;
 		}
-		all[k] = new_job(jobs, &plan->jobs[i]);
+		all[k] = new_job(jobs, &plan->jobs[i],
+				 old != NULL ? old->output : NULL);
 		fresh[k] = true;
 		if (all[k] == NULL) {
 			err = errno;
@@ -884,13 +897,18 @@ jobs_signal_one(struct jobs *jobs, size_t index, int sig, bool stop)
 	int reached = 0;
 	unsigned i;
 
+	/* A replace waiting for these runs to end starts nothing now. */
+	if (stop)
+		job->replacing = false;
 	for (i = 0; i < job->slots; i++) {
 		if (job->runs[i].state == RUN_IDLE)
 			continue;
-		if (stop)
+		if (stop) {
+			job->runs[i].asked = true;
 			feed(&job->runs[i], RUN_EV_STOP, 0);
-		else
+		} else {
 			signal_run(&job->runs[i], sig);
+		}
 		reached++;
 	}
 	return reached;

@@ -182,6 +182,33 @@ output_start(struct output *output, struct loop *loop,
 		start_source(output, output->sources[i]);
 }
 
+/* A source named name that nothing uses any more, or NULL. */
+static struct output_source *
+find_unused(const struct output *output, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < output->n; i++)
+		if (output->sources[i]->users == 0 &&
+		    strncmp(output->sources[i]->name, name,
+			    sizeof(output->sources[i]->name) - 1) == 0)
+			return output->sources[i];
+	return NULL;
+}
+
+void
+output_share(struct output_source *source)
+{
+	source->users++;
+}
+
+void
+output_release(struct output_source *source)
+{
+	if (source != NULL && source->users > 0)
+		source->users--;
+}
+
 struct output_source *
 output_add(struct output *output, const char *name)
 {
@@ -189,6 +216,13 @@ output_add(struct output *output, const char *name)
 	size_t len = strlen(name), i, cap;
 	int fds[4];
 
+	/* A reload that brings a name back gets its pipes again, so that
+	 * reloads never add up to more sources than names. */
+	source = find_unused(output, name);
+	if (source != NULL) {
+		source->users = 1;
+		return source;
+	}
 	if (output->n >= OUTPUT_MAX_SOURCES) {
 		errno = ENOSPC;
 		return NULL;
@@ -216,6 +250,7 @@ output_add(struct output *output, const char *name)
 		return NULL;
 	}
 	snprintf(source->name, sizeof(source->name), "%s", name);
+	source->users = 1;
 	init_stream(&source->out, source, false);
 	init_stream(&source->err, source, true);
 	source->out.rd = fds[0];

@@ -71,6 +71,7 @@ struct output_source {
 	char prefix[72 + 8];	/* "NAME<padding> | ", plain lines' label */
 	size_t prefix_len;
 	struct output_stream out, err;
+	unsigned users;		/* services and jobs writing to it */
 };
 
 struct output {
@@ -105,15 +106,21 @@ void output_init(struct output *output, enum logfmt_format format,
 /* Loop watches and deadlines the relay needs for n sources. */
 size_t output_watches_needed(size_t n);
 size_t output_deadlines_needed(size_t n);
-/* Adds a source named name, with its two pipes; once the relay runs
- * (gracectl reload adds a service), they are read at once.  NULL with
- * errno set when it cannot. */
+/* Adds a source named name, with its two pipes (or takes back an unused
+ * one of that name); once the relay runs (gracectl reload adds a
+ * service), they are read at once.  NULL with errno set when it
+ * cannot. */
 struct output_source *output_add(struct output *output, const char *name);
 /* Opens grace's stdout and stderr for writing without blocking (shared:
  * other processes write to them too, the main command or services with
  * StandardOutput=inherit), and starts reading every source. */
 void output_start(struct output *output, struct loop *loop,
 		  struct deadlines *deadlines, bool shared);
+/* One more user of source (a changed job beside its old self); one
+ * fewer (NULL: none).  A source no one uses keeps its pipes, for the next
+ * output_add() of its name. */
+void output_share(struct output_source *source);
+void output_release(struct output_source *source);
 /* The descriptors a process of the source gets as stdout and stderr. */
 int output_stdout_fd(const struct output_source *source);
 int output_stderr_fd(const struct output_source *source);

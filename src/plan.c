@@ -28,21 +28,33 @@
 
 /*
  * Reads a whole file of at most PLAN_MAX_FILE bytes into a malloc'ed
- * buffer.  0, or -errno (-EFBIG when it is larger).
+ * buffer.  0, or -errno (-EFBIG when it is larger, -EINVAL when it is
+ * not a regular file).
  */
 static int
 read_file(const char *path, char **text, size_t *len)
 {
 	char *buf = NULL, *grown;
 	size_t used = 0, cap = 0;
+	struct stat st;
 	ssize_t n;
 	int fd, err = 0;
 
 	*text = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Not blocking on a FIFO or a device: a reload reads these files
+	 * from the event loop, which nothing may hold up. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
 	for (;;) {
 		if (used == cap) {
 			cap = cap ? cap * 2 : 4096;

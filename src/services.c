@@ -70,6 +70,7 @@ static void settle_if_gone(struct svc *svc);
 static void close_exec_status(struct svc *svc);
 static void close_check_status(struct svc *svc, bool read);
 static void on_exec_status(int fd, void *ctx);
+static const struct svc *failed_requirement(const struct svc *svc);
 
 static const struct unit *
 unit_of(const struct svc *svc)
@@ -143,7 +144,9 @@ services_spawn_options(const struct plan_service *spec,
 	options.umask = unit->umask;
 	options.nofile = unit->has_nofile ? &unit->nofile : NULL;
 	options.no_new_privs = unit->no_new_privs;
-	if (output != NULL) {
+	/* A reload may have left a source that the spec no longer asks
+	 * for (StandardOutput=inherit now). */
+	if (output != NULL && !unit->output_inherit) {
 		options.stdout_fd = output_stdout_fd(output);
 		options.stderr_fd = output_stderr_fd(output);
 	}
@@ -180,7 +183,8 @@ spawn_service(struct svc *svc)
 	int code;
 	pid_t pid;
 
-	if (svc->ready_rd >= 0) {
+	/* A reload may have left a pipe that the spec no longer asks for. */
+	if (svc->ready_rd >= 0 && unit->ready_fd >= 0) {
 		drain_ready_pipe(svc);
 		options.ready_fd = svc->ready_wr;
 		options.ready_fd_as = unit->ready_fd;
@@ -375,6 +379,7 @@ arm_restart(struct svc *svc)
 
 	svc->attempt++;
 	svc->restarts++;
+	svc->restart_asked = false;
 	if (svc->clean)
 		info("%s: %s, restarting in %s (attempt %u)", svc->name,
 		     show_end(svc->code, end, sizeof(end)),
@@ -465,12 +470,16 @@ note_ended(struct svc *svc)
 		services->any_unclean = true;
 		services->first_unclean = svc->code;
 	}
-	/* Restarted as asked: those that require it keep running. */
-	if (svc->restart_asked && !services->stopping) {
+	/* Restarted as asked: those that require it keep running.  Not
+	 * when a service it requires has ended meanwhile: it would end
+	 * again at once, no longer held. */
+	if (svc->restart_asked && !services->stopping &&
+	    failed_requirement(svc) == NULL) {
 		info("%s: starting again, as asked", svc->name);
 		feed(svc, SVC_EV_RESET);
 		return;
 	}
+	svc->restart_asked = false;
 	/* A oneshot that has done its work has not ended the container,
 	 * nor has a service gracectl stopped. */
 	if (unit_of(svc)->essential && !services->stopping && !svc->held &&
@@ -479,6 +488,27 @@ note_ended(struct svc *svc)
 						svc->clean,
 						services->hooks.ctx);
 	stop_requirers(services, svc->index);
+}
+
+/*
+ * Stops a service for gracectl or a reload: held, so that its end is
+ * neither restarted nor stops the container.  One with no process
+ * (waiting for its dependencies, or backing off) ends at once, cleanly,
+ * as one told to stop: those that require it are told, as they would be
+ * of a stop that had a process to signal.
+ */
+static void
+stop_held(struct svc *svc)
+{
+	svc->held = true;
+	svc->restart_asked = false;
+	if (svc->state == SVC_WAITING || svc->state == SVC_BACKOFF) {
+		svc->clean = true;
+		feed(svc, SVC_EV_EXIT_CLEAN);
+		return;
+	}
+	feed(svc, SVC_EV_STOP);
+	settle_if_gone(svc);
 }
 
 /* Started again from done or failed: as if it had never run. */
@@ -544,13 +574,16 @@ is_settled(const struct svc *svc)
 }
 
 /* A required service of svc that has ended in a way that stops it, or
- * NULL. */
+ * NULL.  A service a reload removed has none: its spec's indices are an
+ * older plan's. */
 static const struct svc *
 failed_requirement(const struct svc *svc)
 {
 	const struct svc *dep;
 	size_t i;
 
+	if (svc->retired)
+		return NULL;
 	for (i = 0; i < svc->spec->n_requires; i++) {
 		dep = svc->owner->svcs[svc->spec->requires[i]];
 		if (service_has_ended(dep->state) && ends_requirers(dep))
@@ -872,6 +905,21 @@ on_check_due(struct deadline *deadline, void *ctx)
 }
 
 /*
+ * Whether an end (clean or not) is followed by a restart under Restart=:
+ * not once the container stops, nor for a service gracectl or a reload
+ * stopped (or is restarting: its end is final, then it starts afresh),
+ * nor after a service it requires has ended for good (it was told to
+ * stop while stopping for a start timeout already).
+ */
+static bool
+restarts_itself(const struct svc *svc, bool clean)
+{
+	return !svc->owner->stopping && !svc->held && !svc->restart_asked &&
+	       failed_requirement(svc) == NULL &&
+	       service_wants_restart(unit_of(svc), clean);
+}
+
+/*
  * A service told to stop that has no process (a forking service whose
  * starter has exited while its pidfile is awaited) has nothing to wait
  * for: its end is fed at once.
@@ -879,8 +927,6 @@ on_check_due(struct deadline *deadline, void *ctx)
 static void
 settle_if_gone(struct svc *svc)
 {
-	const struct unit *unit = unit_of(svc);
-
 	if (!service_is_up(svc->state) || svc->pid > 0)
 		return;
 	if (!svc->timed_out) {
@@ -889,11 +935,8 @@ settle_if_gone(struct svc *svc)
 		return;
 	}
 	mark_failed(svc);
-	feed(svc, service_wants_restart(unit, false) &&
-				  !svc->owner->stopping &&
-				  failed_requirement(svc) == NULL
-			  ? SVC_EV_EXIT_RESTART
-			  : SVC_EV_EXIT_FAILED);
+	feed(svc, restarts_itself(svc, false) ? SVC_EV_EXIT_RESTART
+					      : SVC_EV_EXIT_FAILED);
 }
 
 /* --- timers ------------------------------------------------------------ */
@@ -981,11 +1024,7 @@ note_exit(struct svc *svc, int status)
 	if (deadline_now_ms() - svc->started_ms >=
 	    (uint64_t)service_backoff_reset_ms(unit))
 		svc->attempt = 0;
-	/* Not after a service it requires has ended for good (it was told
-	 * to stop while stopping for a start timeout already). */
-	restart = unit->type != UNIT_ONESHOT && !svc->owner->stopping &&
-		  failed_requirement(svc) == NULL &&
-		  service_wants_restart(unit, svc->clean);
+	restart = unit->type != UNIT_ONESHOT && restarts_itself(svc, svc->clean);
 	if (restart)
 		feed(svc, SVC_EV_EXIT_RESTART);
 	else
@@ -1180,19 +1219,18 @@ services_start_one(struct services *services, size_t index)
 
 	if (services->stopping)
 		return -ECANCELED;
-	if (svc->state == SVC_STOPPING || svc->state == SVC_KILLING) {
-		/* Being stopped with gracectl: it starts again once it has
-		 * ended. */
-		svc->restart_asked = true;
-		return 0;
-	}
 	if (svc->state == SVC_WAITING)
 		return -EINPROGRESS;
-	if (!service_has_ended(svc->state) && svc->state != SVC_BACKOFF)
+	if (svc->state == SVC_STARTING || svc->state == SVC_RUNNING)
 		return -EALREADY;
 	/* It would end again at once, as its requirement did. */
 	if (failed_requirement(svc) != NULL)
 		return -ENOLINK;
+	if (svc->state == SVC_STOPPING || svc->state == SVC_KILLING) {
+		/* Being stopped: it starts again once it has ended. */
+		svc->restart_asked = true;
+		return 0;
+	}
 	info("%s: starting, as asked", svc->name);
 	if (svc->state == SVC_BACKOFF)
 		feed(svc, SVC_EV_STOP);
@@ -1212,9 +1250,7 @@ services_stop_one(struct services *services, size_t index)
 	    svc->state == SVC_KILLING)
 		return -EALREADY;
 	info("%s: stopping, as asked", svc->name);
-	svc->held = true;
-	feed(svc, SVC_EV_STOP);
-	settle_if_gone(svc);
+	stop_held(svc);
 	return 0;
 }
 
@@ -1357,7 +1393,8 @@ close_watched(struct svc *svc, int *fd)
 }
 
 /* Frees a service that has no process: its descriptors, deadlines and
- * memory (its output source stays with the relay). */
+ * memory; its output source stays with the relay, for its name's
+ * return. */
 static void
 free_svc(struct svc *svc)
 {
@@ -1368,6 +1405,7 @@ free_svc(struct svc *svc)
 	deadline_cancel(deadlines, &svc->restart_dl);
 	deadline_cancel(deadlines, &svc->check_dl);
 	start_limit_free(&svc->limit);
+	output_release(svc->output);
 	close_watched(svc, &svc->ready_rd);
 	close_watched(svc, &svc->exec_fd);
 	close_watched(svc, &svc->check_exec_fd);
@@ -1595,7 +1633,8 @@ discard_reload(struct svc **svcs, enum reload_step *steps,
 	for (i = 0; i < n; i++) {
 		if (steps[i] == RELOAD_ADD)
 			free_svc(svcs[i]);
-		start_limit_free(&limits[i]);
+		if (limits != NULL)
+			start_limit_free(&limits[i]);
 	}
 	free(limits);
 	free(svcs);
@@ -1615,15 +1654,11 @@ apply_step(struct svc *svc, enum reload_step step)
 	case RELOAD_REMOVE:
 		info("%s: removed by the reload, stopping it", svc->name);
 		svc->retired = true;
+		if (svc->state != SVC_STOPPING && svc->state != SVC_KILLING &&
+		    !service_has_ended(svc->state))
+			stop_held(svc);
 		svc->held = true;
 		svc->restart_asked = false;
-		if (svc->state == SVC_STARTING || svc->state == SVC_RUNNING) {
-			feed(svc, SVC_EV_STOP);
-			settle_if_gone(svc);
-		} else if (svc->state == SVC_WAITING ||
-			   svc->state == SVC_BACKOFF) {
-			feed(svc, SVC_EV_STOP);
-		}
 		return;
 	case RELOAD_CHANGE:
 		info("%s: changed, restarting it", svc->name);
@@ -1632,7 +1667,10 @@ apply_step(struct svc *svc, enum reload_step step)
 			svc->restart_asked = true;
 			feed(svc, SVC_EV_STOP);
 			settle_if_gone(svc);
-		} else if (svc->state != SVC_WAITING) {
+		} else if (svc->state == SVC_STOPPING ||
+			   svc->state == SVC_KILLING || svc->state == SVC_BACKOFF ||
+			   (service_has_ended(svc->state) && !svc->held)) {
+			/* Not one gracectl stopped: it stays stopped. */
 			(void)services_start_one(svc->owner, svc->index);
 		}
 		return;
@@ -1661,8 +1699,8 @@ services_reload(struct services *services, struct plan *plan,
 		return -ENOMEM;
 	sweep_retired(services);
 	rc = build_reloaded(services, plan, &svcs, &steps, &n);
-	if (rc < 0)
-		return rc;
+	if (rc < 0 || svcs == NULL || steps == NULL)
+		return rc < 0 ? rc : -ENOMEM;
 	limits = calloc(n ? n : 1, sizeof(*limits));
 	rc = limits == NULL ? -ENOMEM : 0;
 	for (i = 0; rc == 0 && i < plan->n; i++)

@@ -992,3 +992,87 @@ def test_ps_names_the_service(controlled, workdir, mode):
         assert rows[pid] == (service or "-"), (pid, rows[pid])
     stop(run)
     assert run.wait() == 0
+
+
+# --- sequences that must not end the container ------------------------------
+
+def test_stopping_a_waiting_service(controlled, workdir):
+    """`gracectl stop cache` while cache still waits for db: cache ends at
+    once, held, and web, which Requires= it and waits too, ends with it
+    once db is ready rather than start; neither stops the container,
+    since gracectl asked, and health names web."""
+    units = workdir / "units"
+    write_unit(units, "db", svc("db", "--ready-after", 600, "--notify"),
+               Type="notify")
+    write_unit(units, "cache", svc("cache"), Requires="db", After="db")
+    write_unit(units, "web", svc("web"), Requires="cache", After="cache")
+    run, ctl = controlled(units)
+    run.log.wait_for("db", "start")
+    assert ctl.service("cache")["state"] == "waiting"
+    ctl.ok("stop", "cache")
+    wait_until(lambda: ctl.service("web")["state"] in ("done", "failed"),
+               what="web ended with cache")
+    wait_ready(run, "db")
+    assert ctl.service("cache")["state"] == "done"
+    assert run.log.first("cache", "start") is None
+    assert run.log.first("web", "start") is None
+    assert run.running(), "stopping a waiting service ended the container"
+    done = ctl("health")
+    assert done.returncode == 1 and "cache" in done.stderr, done
+    stop(run)
+    assert run.wait() == 0
+
+
+def test_starting_a_service_whose_requirement_is_stopped(controlled, workdir):
+    """`gracectl stop db` stops api (Requires=db) with it; `gracectl start
+    api`, while api still stops or once it has ended, answers no (1): it
+    would end again at once, and no longer held, stop the container."""
+    units = workdir / "units"
+    write_unit(units, "db", svc("db"))
+    write_unit(units, "api", svc("api", "--term-ms", 400), Requires="db",
+               After="db")
+    run, ctl = controlled(units)
+    wait_ready(run, "db", "api")
+    ctl.ok("stop", "db")
+    run.log.wait_for("api", "term")
+    for _ in range(2):
+        done = ctl("start", "api")
+        assert done.returncode == 1, done
+        assert "requires has ended" in done.stderr, done.stderr
+        wait_until(lambda: ctl.service("api")["state"] == "done",
+                   what="api ended")
+    assert run.running(), "starting api ended the container"
+    assert len(events(run, "api", "start")) == 1
+    ctl.ok("start", "db")
+    wait_until(lambda: ctl.service("db")["state"] == "running",
+               what="db back")
+    ctl.ok("start", "api")
+    wait_until(lambda: len(events(run, "api", "ready")) == 2,
+               what="api back")
+    stop(run)
+    assert run.wait() == 0
+
+
+def test_stopping_an_essential_jobs_run(controlled, workdir):
+    """`gracectl stop` of an essential job's run that needs SIGKILL: the
+    run fails, but gracectl asked, so the container goes on."""
+    run, ctl = controlled(write_job(workdir, svc("nightly", "--ignore-term")))
+    ctl.ok("run", "nightly")
+    run.log.wait_for("nightly", "ready")
+    ctl.ok("stop", "nightly")
+    run.log.wait_for("nightly", "term")
+    wait_until(lambda: ctl.job("nightly")["state"] == "idle",
+               what="the run killed")
+    assert ctl.job("nightly")["last_exit"]["clean"] is False
+    assert run.running(), "stopping an essential job's run ended grace"
+    stop(run)
+    assert run.wait() == 0
+
+
+def write_job(workdir, argv):
+    """UNITS/nightly.service: an essential job on a far schedule that
+    ignores SIGTERM, killed 300 ms after its stop signal."""
+    units = workdir / "units"
+    write_unit(units, "nightly", argv, Schedule="0 0 1 1 *",
+               Essential=True, TimeoutStopSec="300ms")
+    return units

@@ -415,6 +415,25 @@ def test_reload_adds_the_first_notify_service(controlled, workdir, mode):
     assert run.wait() == 0
 
 
+def test_reload_drops_a_ready_fd(controlled, workdir):
+    """web becomes ready through ReadyFd=3; a reload drops ReadyFd= (and
+    the flag that writes to it): web is restarted without descriptor 3
+    and is running again, as its new unit says."""
+    units = workdir / "units"
+    write_unit(units, "web", svc("web", "--ready-fd", 3), ReadyFd=3)
+    run, ctl = controlled(units)
+    old = wait_ready(run, "web")["web"]
+    write_unit(units, "web", svc("web"))
+    reload_ok(run, ctl, services=(0, 1, 0, 0))
+    restarted(run, "web", old)
+    wait_count(run, "web", "ready", 2)
+    wait_until(lambda: ctl.service("web")["state"] == "running",
+               what="web running again")
+    assert run.log.first("web", "error") is None, run.log.dump()
+    stop(run)
+    assert run.wait() == 0
+
+
 # --- a broken file -------------------------------------------------------------
 
 # The set the refusals start from: db, web (Requires=db, After=db) and a
