@@ -666,8 +666,11 @@ jobs_free(struct jobs *jobs)
 {
 	size_t i;
 
-	for (i = 0; i < jobs->n; i++)
+	/* The relay is freed already, its sources with it. */
+	for (i = 0; i < jobs->n; i++) {
+		jobs->jobs[i]->output = NULL;
 		free_job(jobs->jobs[i]);
+	}
 	free(jobs->jobs);
 	deadlines_free(&jobs->due);
 	memset(jobs, 0, sizeof(*jobs));

@@ -57,6 +57,7 @@ void jobs_setup(struct jobs *jobs, const struct plan *plan,
 		struct loop *loop, struct deadlines *deadlines,
 		struct output *output, const struct sig_inherited *inherited,
 		struct jobs_hooks hooks);
+/* Frees every job, after output_free(): their sources are gone. */
 void jobs_free(struct jobs *jobs);
 
 /* Plans every job's first due time, from now. */

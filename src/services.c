@@ -1498,8 +1498,11 @@ services_free(struct services *services)
 {
 	size_t i;
 
-	for (i = 0; i < services->n; i++)
+	/* The relay is freed already, its sources with it. */
+	for (i = 0; i < services->n; i++) {
+		services->svcs[i]->output = NULL;
 		free_svc(services->svcs[i]);
+	}
 	if (services->notify_fd >= 0)
 		close(services->notify_fd);
 	free(services->svcs);

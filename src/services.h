@@ -79,6 +79,7 @@ void services_setup(struct services *services, const struct plan *plan,
 		    struct output *output,
 		    const struct sig_inherited *inherited,
 		    struct services_hooks hooks);
+/* Frees every service, after output_free(): their sources are gone. */
 void services_free(struct services *services);
 
 /* Starts every service whose dependencies allow it; the others follow as

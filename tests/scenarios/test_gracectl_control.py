@@ -131,13 +131,15 @@ def parse_table(text):
 def controlled(start, workdir, gracectl):
     """controlled(UNITS, main=, options=, **kwargs) -> (run, ctl): grace
     over the services of UNITS (start_grace) with --control at a socket of
-    the test's own, and gracectl over it."""
+    the test's own, and gracectl over it, once grace listens there (it
+    binds the socket before it starts anything)."""
     socket_path = workdir / "control.sock"
 
     def starter(units=None, main=(), options=(), **kwargs):
         run = start_grace(start, units, main=main,
                           options=["--control", socket_path, *options],
                           **kwargs)
+        wait_until(socket_path.is_socket, what="grace's control socket")
         return run, Ctl(run, gracectl, socket_path)
 
     return starter
