@@ -3,6 +3,8 @@
  * one JSON object a line for log collectors, and the RFC 3339 time either
  * may carry.  Pure: the clock is given, never read. */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -328,4 +330,19 @@ logfmt_write(enum logfmt_format format, const struct logfmt_line *line,
 	if (format == LOGFMT_JSON)
 		return write_json(line, out);
 	return write_plain(line, out);
+}
+
+int
+logfmt_put_json_string(const char *text, FILE *out)
+{
+	size_t len = strlen(text);
+	char *buf = malloc(len * LOGFMT_JSON_ESCAPE_MAX + 1);
+
+	if (buf == NULL)
+		return -1;
+	fputc('"', out);
+	fwrite(buf, 1, logfmt_json_string(text, len, buf), out);
+	fputc('"', out);
+	free(buf);
+	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 enum logfmt_format { LOGFMT_PLAIN, LOGFMT_JSON };
@@ -65,5 +66,8 @@ void logfmt_time(const struct timespec *time, char *out);
  * escaped and repaired as logfmt_write() does a line, into out (room for
  * LOGFMT_JSON_ESCAPE_MAX * len bytes); returns the bytes written. */
 size_t logfmt_json_string(const char *text, size_t len, char *out);
+/* Writes text (a C string) to out as a quoted JSON string; -1, having
+ * written nothing, when out of memory. */
+int logfmt_put_json_string(const char *text, FILE *out);
 
 #endif

@@ -3,7 +3,6 @@
  * tree, masks and marks under each process, and the same as one JSON
  * object.  Pure: it writes to the stream it is given. */
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "logfmt.h"
@@ -172,23 +171,6 @@ psview_text(const struct psview_row *rows, size_t n, FILE *out)
 	}
 }
 
-/* A JSON string, quoted; -1 when out of memory. */
-static int
-put_string(const char *text, FILE *out)
-{
-	size_t len = strlen(text), written;
-	char *buf = malloc(len * LOGFMT_JSON_ESCAPE_MAX + 1);
-
-	if (buf == NULL)
-		return -1;
-	written = logfmt_json_string(text, len, buf);
-	fputc('"', out);
-	fwrite(buf, 1, written, out);
-	fputc('"', out);
-	free(buf);
-	return 0;
-}
-
 /* "caught":[...],...: every mask as a list of names (JSON names never
  * hold anything to escape). */
 static void
@@ -226,7 +208,7 @@ put_process(const struct psview_row *row, FILE *out)
 {
 	const struct procinfo *p = row->info;
 	char bracketed[PROCINFO_COMM_MAX + 3];	/* "[comm]" */
-	const char *comma = "";
+	const char *comma = "", *mark;
 	unsigned bit;
 
 	fprintf(out, "{\"pid\":%d,\"ppid\":%d,\"pgid\":%d,\"sid\":%d,"
@@ -234,11 +216,11 @@ put_process(const struct psview_row *row, FILE *out)
 		(int)p->pid, (int)p->ppid, (int)p->pgid, (int)p->sid);
 	bracketed[0] = p->state;
 	bracketed[1] = '\0';
-	if (put_string(bracketed, out) < 0)
+	if (logfmt_put_json_string(bracketed, out) < 0)
 		return -1;
 	fputs(",\"user\":", out);
 	if (row->user != NULL) {
-		if (put_string(row->user, out) < 0)
+		if (logfmt_put_json_string(row->user, out) < 0)
 			return -1;
 	} else {
 		fputs("null", out);
@@ -248,7 +230,7 @@ put_process(const struct psview_row *row, FILE *out)
 	else
 		fputs(",\"uid\":null,\"service\":", out);
 	if (row->service != NULL) {
-		if (put_string(row->service, out) < 0)
+		if (logfmt_put_json_string(row->service, out) < 0)
 			return -1;
 	} else {
 		fputs("null", out);
@@ -256,7 +238,8 @@ put_process(const struct psview_row *row, FILE *out)
 	fputs(",\"command\":", out);
 	if (p->command == NULL)
 		snprintf(bracketed, sizeof(bracketed), "[%s]", p->comm);
-	if (put_string(p->command ? p->command : bracketed, out) < 0)
+	if (logfmt_put_json_string(p->command ? p->command : bracketed,
+				   out) < 0)
 		return -1;
 	fputs(",\"signals\":", out);
 	put_signals(p, out);
@@ -265,8 +248,8 @@ put_process(const struct psview_row *row, FILE *out)
 		if (!(row->marks & (1U << bit)))
 			continue;
 		fprintf(out, "%s", comma);
-		if (put_string(pstree_mark_text((enum pstree_mark)(1U << bit)),
-			       out) < 0)
+		mark = pstree_mark_text((enum pstree_mark)(1U << bit));
+		if (logfmt_put_json_string(mark, out) < 0)
 			return -1;
 		comma = ",";
 	}

@@ -2,7 +2,6 @@
 /* Owns the rendering of `gracectl status`: rows of plain data into a
  * table or JSON, and the health verdict.  Pure: no clock is read. */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -117,17 +116,8 @@ status_print_text(const struct status_row *rows, size_t n, int64_t now_ms,
 static void
 print_json_string(const char *text, FILE *out)
 {
-	size_t len = strlen(text);
-	char *buf = malloc(LOGFMT_JSON_ESCAPE_MAX * len + 1);
-
-	if (buf == NULL) {
+	if (logfmt_put_json_string(text, out) < 0)
 		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	fwrite(buf, 1, logfmt_json_string(text, len, buf), out);
-	fputc('"', out);
-	free(buf);
 }
 
 static void
