@@ -22,8 +22,9 @@ HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/he
 PYTHON    := /usr/bin/python3
 PYTEST    := $(PYTHON) -m pytest -q -p no:cacheprovider
 
-.PHONY: all static asan helpers unit scenarios scenarios-asan test deps demo \
-        bench lint fuzz fuzz-smoke check-valgrind install clean
+.PHONY: all static release asan helpers static-helpers unit scenarios \
+        scenarios-asan test deps demo bench lint fuzz fuzz-smoke \
+        check-valgrind install clean
 
 all: $(BUILD)/grace
 
@@ -44,17 +45,65 @@ $(BUILD)/grace-static: $(SRCS) $(HDRS) Makefile
 	musl-gcc $(ALLFLAGS) $(STATIC_FLAGS) -o $@ $(SRCS)
 	@file $@ | grep -q 'statically linked' || { echo "not static: $@"; exit 1; }
 
+# Release binaries: grace-VERSION-ARCH in $(BUILD)/release, static against
+# musl with STATIC_FLAGS, and their SHA256SUMS.  x86_64 is grace-static;
+# aarch64 is cross-compiled by Debian's gcc-aarch64-linux-gnu against
+# Debian's musl-dev:arm64, which tests/musl-cross.sh unpacks into the build
+# tree with a musl-gcc specs file (Debian packages no musl cross toolchain).
+# No build id, debug info or path is in them: the same source and
+# toolchains give the same bytes.
+RELEASE      := $(BUILD)/release
+RELEASE_BINS := $(RELEASE)/grace-$(VERSION)-x86_64 \
+                $(RELEASE)/grace-$(VERSION)-aarch64
+MUSL_AARCH64 := $(BUILD)/musl-aarch64/usr/lib/aarch64-linux-musl/musl-gcc.specs
+CC_AARCH64   := aarch64-linux-gnu-gcc -specs $(MUSL_AARCH64)
+# Fails, and removes $@, unless it is a static, stripped program for
+# machine $(1) (as file names it).
+check_release = @file -b $@ | grep -q '^ELF .*, $(1), .*statically linked, stripped$$' \
+	|| { file $@; rm -f $@; echo "not a static stripped $(1) program"; exit 1; }
+
+release: deps $(RELEASE)/SHA256SUMS
+$(RELEASE)/SHA256SUMS: $(RELEASE_BINS)
+	cd $(@D) && sha256sum $(notdir $^) >$(@F).tmp && mv $(@F).tmp $(@F)
+$(RELEASE)/grace-$(VERSION)-x86_64: $(BUILD)/grace-static
+	@mkdir -p $(@D)
+	cp $< $@
+	$(call check_release,x86-64)
+$(RELEASE)/grace-$(VERSION)-aarch64: $(SRCS) $(HDRS) Makefile $(MUSL_AARCH64)
+	@mkdir -p $(@D)
+	$(CC_AARCH64) $(ALLFLAGS) $(STATIC_FLAGS) -o $@ $(SRCS)
+	$(call check_release,ARM aarch64)
+$(MUSL_AARCH64): tests/musl-cross.sh
+	sh tests/musl-cross.sh arm64 $(BUILD)/musl-aarch64
+
 asan: $(BUILD)/asan/grace
 $(BUILD)/asan/grace: $(SRCS) $(HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALLFLAGS) $(SAN) -o $@ $(SRCS)
 
 helpers: $(HELPERS)
+# The actor for aarch64, for the release scenarios under qemu-user.
+$(BUILD)/helpers-aarch64/actor: tests/helpers/actor.c tests/helpers/lib/helper.c \
+		tests/helpers/lib/helper.h Makefile $(MUSL_AARCH64)
+	@mkdir -p $(@D)
+	$(CC_AARCH64) -static -std=c17 -D_GNU_SOURCE -O1 $(WARN) -Itests/helpers/lib \
+		-o $@ $< tests/helpers/lib/helper.c
 $(BUILD)/helpers/%: tests/helpers/%.c tests/helpers/lib/helper.c \
 		tests/helpers/lib/helper.h Makefile
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE -O1 -g $(WARN) -Itests/helpers/lib -o $@ \
 		$< tests/helpers/lib/helper.c
+
+# The helpers the engine scenarios' image holds, static against musl: an
+# image has no C library (tests/scenarios/engines.py).
+ENGINE_HELPERS := actor svc pgdaemon
+ENGINE_BINS := $(patsubst %,$(BUILD)/static-helpers/%,$(ENGINE_HELPERS))
+static-helpers: $(ENGINE_BINS)
+$(BUILD)/static-helpers/%: tests/helpers/%.c tests/helpers/lib/helper.c \
+		tests/helpers/lib/helper.h Makefile
+	@mkdir -p $(@D)
+	musl-gcc -static -std=c17 -D_GNU_SOURCE -O1 $(WARN) -Itests/helpers/lib \
+		-o $@ $< tests/helpers/lib/helper.c
 
 # Unit tests link the real sources (all but main.c), under the sanitizers.
 $(BUILD)/unit/%: tests/unit/%.c $(LIB_SRCS) $(HDRS) Makefile
@@ -71,9 +120,15 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_SRCS) $(HDRS) Makefile
 unit: deps $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-scenarios: deps $(BUILD)/grace helpers $(BUILD)/tools/schedule_next
+scenarios: deps $(BUILD)/grace helpers $(BUILD)/tools/schedule_next \
+		$(BUILD)/grace-static static-helpers release \
+		$(BUILD)/helpers-aarch64/actor
 	GRACE=$(abspath $(BUILD)/grace) HELPERS=$(abspath $(BUILD)/helpers) \
 		SCHEDULE_NEXT=$(abspath $(BUILD)/tools/schedule_next) \
+		GRACE_STATIC=$(abspath $(BUILD)/grace-static) \
+		STATIC_HELPERS=$(abspath $(BUILD)/static-helpers) \
+		RELEASE=$(abspath $(RELEASE)) \
+		HELPERS_AARCH64=$(abspath $(BUILD)/helpers-aarch64) \
 		$(PYTEST) tests/scenarios
 
 scenarios-asan: deps $(BUILD)/asan/grace helpers $(BUILD)/tools/schedule_next
@@ -134,6 +189,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) CC=clang BUILD=$(BUILD)/clang all
 	$(MAKE) static
+	$(MAKE) demo
 	$(MAKE) unit
 	$(MAKE) scenarios
 	$(MAKE) scenarios-asan
@@ -143,8 +199,14 @@ test: deps
 deps:
 	@sh tests/deps.sh
 
-demo: $(BUILD)/grace helpers
-	@sh tests/demo.sh $(abspath $(BUILD)/grace) $(abspath $(BUILD)/helpers)
+# The demo's own packages come first (a bare machine has no compiler), then
+# the build, then the story, which checks itself: see tests/demo.py.
+demo:
+	@sh tests/deps.sh demo
+	@$(MAKE) -q --no-print-directory $(BUILD)/grace helpers 2>/dev/null || { \
+		echo "demo: building grace and the test helpers"; \
+		$(MAKE) -s --no-print-directory $(BUILD)/grace helpers; }
+	@$(PYTHON) tests/demo.py $(abspath $(BUILD)/grace) $(abspath $(BUILD)/helpers)
 
 # Side by side with tini, dumb-init and catatonit: a Markdown table on stdout.
 bench: deps $(BUILD)/grace $(BUILD)/grace-static

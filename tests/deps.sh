@@ -1,14 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages that building and testing grace need, if any
-# is missing.  Quiet when everything is already there.
+# is missing; `deps.sh demo`: only those `make demo` needs.  Quiet when
+# everything is already there.
 set -eu
 
 pkgs="build-essential clang libcmocka-dev musl-tools python3 python3-pytest
       tini dumb-init catatonit util-linux procps file nginx
       runc crun busybox-static supervisor s6
       cppcheck clang-tidy valgrind libclang-rt-14-dev tzdata
-      python3-croniter"
+      python3-croniter python3-yaml gcc-aarch64-linux-gnu qemu-user-static
+      docker.io podman apparmor"
+# `make demo` on a bare machine: only what the demo uses (the compiler and
+# libc's headers, python3, unshare, nsenter and setsid).
+if [ "${1:-}" = demo ]; then
+	pkgs="gcc libc6-dev python3 util-linux"
+fi
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
