@@ -10,7 +10,8 @@ services.py: grace with ten services beside supervisord and s6;
 --services-only prints that table alone.  A third follows, from logs.py:
 grace relaying a service's output beside a direct pipe and supervisord;
 --logs-only prints that table alone.  A fourth, from jobs.py: grace's
-scheduled jobs beside busybox crond; --jobs-only prints it alone.
+scheduled jobs beside busybox crond; --jobs-only prints it alone.  --start-only prints the start-and-exit rows
+alone, with the floor.
 
 A report, not a test: no value makes it fail, but a measurement that cannot
 be taken does, with "bench: unable to ..." and exit status 1.  Standard
@@ -33,7 +34,7 @@ BENCH = Path(__file__).resolve().parent
 
 # How much of everything; the report prints these.
 IDLE_SECONDS = 10
-START_RUNS = 1000
+START_RUNS = 2000
 ORPHANS = 20000
 GROUPS, GROUP_SIZE, WORK_MS = 100, 10, 50
 SIGNALS, WARM_UP = 1000, 20
@@ -290,26 +291,45 @@ def measure_idle(inits):
         return result
 
 
-def measure_start(paths):
-    """Median µs of `init -- true` in a fresh namespace minus the median of
-    `true` alone there: ({path: µs}, the median alone in ms).  Runs
-    interleave, so drift hits all alike."""
-    true = shutil.which("true")
-    cmds = {None: PREFIX + [true]}
-    cmds.update({p: PREFIX + [p, "--", true] for p in paths})
-    keys, times = list(cmds), {k: [] for k in cmds}
-    for run in range(START_RUNS):
-        for key in keys[run % len(keys):] + keys[:run % len(keys)]:
-            t0 = time.perf_counter()
-            rc = subprocess.run(cmds[key], stdin=subprocess.DEVNULL,
-                                start_new_session=True,
-                                timeout=TIMEOUT).returncode
-            times[key].append(time.perf_counter() - t0)
-            if rc != 0:
-                raise Failure(f"run {' '.join(cmds[key])}: exit status {rc}")
-    base = statistics.median(times[None])
-    return ({p: (statistics.median(times[p]) - base) * 1e6 for p in paths},
-            base * 1000)
+def build_static(name, outdir):
+    """bench/NAME.c as the smallest static binary this machine can make:
+    musl's, or glibc's where musl-gcc is missing."""
+    path = outdir / name
+    cc = ["musl-gcc"] if shutil.which("musl-gcc") else [
+        os.environ.get("CC", "cc")]
+    cmd = [*cc, *CFLAGS, "-static", "-s", "-o", str(path),
+           str(BENCH / f"{name}.c")]
+    if subprocess.run(cmd).returncode != 0:
+        raise Failure(f"build the workload {name}: {' '.join(cmd)}")
+    return str(path)
+
+
+def measure_start(paths, outdir):
+    """Median µs of `init -- nothing` as PID 1 of a fresh namespace minus
+    the median of `nothing` alone there, for each init and for the floor
+    (bench/floor.c: fork, exec, wait; the least an init can do): ({path:
+    µs}, the floor's µs, the median alone in ms).  bench/startup.c times
+    each run from clone to reaped exit, with nothing else in between;
+    runs interleave, so drift hits all alike, on one CPU, so that no run
+    waits for another CPU to wake up."""
+    driver = build_workload("startup", outdir)
+    nothing = build_static("nothing", outdir)
+    floor = build_static("floor", outdir)
+    proc = subprocess.run(
+        [driver, str(START_RUNS), nothing, floor, *paths],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+        timeout=TIMEOUT * 10, preexec_fn=lambda: os.sched_setaffinity(0, {
+            min(os.sched_getaffinity(0))}))
+    if proc.returncode != 0:
+        raise Failure(f"time the start of each init: {driver} exited with "
+                      f"status {proc.returncode}")
+    times = {}
+    for line in proc.stdout.splitlines():
+        name, ns = line.split()
+        times.setdefault(name, []).append(int(ns) / 1000)
+    base = statistics.median(times["-"])
+    over = {p: statistics.median(times[p]) - base for p in [floor, *paths]}
+    return {p: over[p] for p in paths}, over[floor], base / 1000
 
 
 def measure_storm(path, orphans):
@@ -451,7 +471,8 @@ def run(grace, grace_static):
         progress(f"idle wake-ups and memory over {IDLE_SECONDS} s")
         r["idle"] = measure_idle(inits)
         progress(f"start and exit, {START_RUNS} runs each")
-        r["start"], r["alone_ms"] = measure_start(list(primary.values()))
+        r["start"], r["floor"], r["alone_ms"] = measure_start(
+            list(primary.values()), tmp)
         r["storm"], r["stop"] = {}, {}
         for path in primary.values():
             progress(f"{path}: orphan storm, then stop")
@@ -463,6 +484,23 @@ def run(grace, grace_static):
         r["size"] = {p: stripped_size(p, tmp)
                      for binaries in inits.values() for p in binaries.values()}
     return report(inits, primary, r)
+
+
+def run_start(grace, grace_static):
+    """The start-and-exit rows alone, for --start-only."""
+    inits = find_inits(grace, grace_static)
+    primary = {name: primary_binary(b) for name, b in inits.items()}
+    with tempfile.TemporaryDirectory(prefix="grace-bench.") as tmpdir:
+        progress(f"start and exit, {START_RUNS} runs each")
+        start, floor, alone_ms = measure_start(list(primary.values()),
+                                               Path(tmpdir))
+    over = {name: start[primary[name]] for name in inits}
+    rows = [("start and exit of `init -- nothing`, µs over no init "
+             "(medians)", "{:.0f}", {**over, "floor": floor}),
+            ("start and exit, multiple of the floor's", "{:.2f}",
+             {**{k: v / floor for k, v in over.items()}, "floor": 1.0})]
+    return (f"no init: median {alone_ms:.2f} ms; {START_RUNS} runs each\n\n"
+            + table(rows, [*inits, "floor"]) + "\n")
 
 
 def report(inits, primary, r):
@@ -482,7 +520,9 @@ def report(inits, primary, r):
         lines.append(f"  - {name}: `{version(primary[name])}`: {listed}")
     lines += [
         f"- counts: idle {IDLE_SECONDS} s; start and exit {START_RUNS} runs "
-        f"each (no init: median {r['alone_ms']:.2f} ms); {ORPHANS} orphans, "
+        f"each of `init -- nothing` (a static no-op; alone: median "
+        f"{r['alone_ms']:.2f} ms), interleaved with the floor (bench/floor.c:"
+        f" fork, exec, wait), on one CPU; {ORPHANS} orphans, "
         f"zombies sampled about every ms; stop {GROUPS} sessions x "
         f"{GROUP_SIZE} processes + the main one, {WORK_MS} ms SIGTERM "
         f"handlers; {SIGNALS} signals after {WARM_UP} unrecorded, on one CPU",
@@ -506,8 +546,11 @@ def report(inits, primary, r):
         ("idle VmRSS, dynamic binary, kB", "{}", of(r["idle"], 1, "dynamic")),
         ("idle Pss, static binary, kB", "{}", of(r["idle"], 2, "static")),
         ("idle Pss, dynamic binary, kB", "{}", of(r["idle"], 2, "dynamic")),
-        ("start and exit of `init -- true`, µs over no init (medians)",
-         "{:.0f}", of(r["start"])),
+        ("start and exit of `init -- nothing`, µs over no init (medians)",
+         "{:.0f}", {**of(r["start"]), "floor": r["floor"]}),
+        ("start and exit, multiple of the floor's", "{:.2f}",
+         {**{k: v / r["floor"] for k, v in of(r["start"]).items()},
+          "floor": 1.0}),
         (f"{ORPHANS} orphans: s until all reaped", "{:.2f}",
          of(r["storm"], 0)),
         (f"{ORPHANS} orphans: ms from the last fork to the last reap",
@@ -526,7 +569,8 @@ def report(inits, primary, r):
         ("size, dynamic binary, bytes stripped", "{}",
          of(r["size"], kind="dynamic")),
     ]
-    return "\n".join(lines) + "\n" + table(rows, list(inits)) + "\n"
+    return ("\n".join(lines) + "\n" + table(rows, [*inits, "floor"]) +
+            "\n")
 
 
 def interrupted(sig, frame):
@@ -535,12 +579,14 @@ def interrupted(sig, frame):
 
 def main(argv):
     only = argv[1] if argv[1:2] in (["--services-only"], ["--logs-only"],
-                                    ["--jobs-only"]) else None
+                                    ["--jobs-only"], ["--start-only"]) \
+        else None
     if only:
         argv = argv[:1] + argv[2:]
     if len(argv) != 3:
         print("usage: bench.py [--services-only | --logs-only | "
-              "--jobs-only] GRACE GRACE_STATIC", file=sys.stderr)
+              "--jobs-only | --start-only] GRACE GRACE_STATIC",
+              file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGHUP, interrupted)
@@ -549,6 +595,8 @@ def main(argv):
     try:
         if only is None:
             print(run(grace, grace_static), flush=True)
+        if only == "--start-only":
+            print(run_start(grace, grace_static), flush=True)
         import jobs
         import logs  # here, once this module is "bench": see the end
         import services

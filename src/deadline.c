@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "deadline.h"
+#include "grow.h"
 #include "log.h"
 
 void
@@ -28,26 +29,20 @@ deadline_armed(const struct deadline *deadline)
 void
 deadlines_init(struct deadlines *deadlines)
 {
-	*deadlines = (struct deadlines){ NULL, 0, 0, -1, 0, CLOCK_MONOTONIC,
-					 NULL, NULL, false };
+	*deadlines = (struct deadlines){ .timerfd = -1,
+					 .clock = CLOCK_MONOTONIC };
 }
 
 int
 deadlines_reserve(struct deadlines *deadlines, size_t n)
 {
-	struct deadline **grown;
-	size_t cap = deadlines->cap ? deadlines->cap : 8;
+	void *heap = deadlines->heap;
+	int rc = grow_array(&heap, &deadlines->cap, deadlines->n + n,
+			    sizeof(struct deadline *), deadlines->few,
+			    sizeof(deadlines->few) / sizeof(deadlines->few[0]));
 
-	while (cap < deadlines->n + n)
-		cap *= 2;
-	if (cap == deadlines->cap)
-		return 0;
-	grown = realloc(deadlines->heap, cap * sizeof(struct deadline *));
-	if (grown == NULL)
-		return -ENOMEM;
-	deadlines->heap = grown;
-	deadlines->cap = cap;
-	return 0;
+	deadlines->heap = heap;
+	return rc;
 }
 
 uint64_t
@@ -318,7 +313,7 @@ deadlines_open_realtime(struct deadlines *deadlines, struct loop *loop,
 void
 deadlines_free(struct deadlines *deadlines)
 {
-	free(deadlines->heap);
+	grow_free(deadlines->heap, deadlines->few);
 	if (deadlines->timerfd >= 0)
 		close(deadlines->timerfd);
 	deadlines_init(deadlines);

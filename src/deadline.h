@@ -44,6 +44,7 @@ struct deadlines {
 	void (*stepped)(void *ctx);
 	void *stepped_ctx;
 	bool in_stepped;	/* stepped() runs */
+	struct deadline *few[8];	/* the heap, until it outgrows this */
 };
 
 /* Makes deadline unarmed, with its callback. */

@@ -5,22 +5,36 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "log.h"
 #include "loop.h"
+
+/* Makes room for n more watches, each free; 0 or -ENOMEM. */
+static int
+add_slots(struct loop *loop, size_t n)
+{
+	void *watches = loop->watches;
+	size_t i, cap = loop->cap;
+
+	if (grow_array(&watches, &cap, loop->cap + n, sizeof(struct loop_watch),
+		       loop->few, sizeof(loop->few) / sizeof(loop->few[0])) < 0)
+		return -ENOMEM;
+	loop->watches = watches;
+	for (i = loop->cap; i < cap; i++)
+		loop->watches[i] = (struct loop_watch){ .fd = -1 };
+	loop->cap = cap;
+	return 0;
+}
 
 int
 loop_init(struct loop *loop, size_t capacity)
 {
-	size_t i;
-
 	loop->quit = false;
-	loop->cap = capacity;
+	loop->cap = 0;
 	loop->epfd = -1;
-	loop->watches = calloc(capacity, sizeof(*loop->watches));
-	if (loop->watches == NULL)
+	loop->watches = NULL;
+	if (add_slots(loop, capacity) < 0)
 		return -ENOMEM;
-	for (i = 0; i < capacity; i++)
-		loop->watches[i].fd = -1;
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	return loop->epfd < 0 ? -errno : 0;
 }
@@ -28,22 +42,13 @@ loop_init(struct loop *loop, size_t capacity)
 int
 loop_reserve(struct loop *loop, size_t more)
 {
-	struct loop_watch *grown;
-	size_t i, cap, free_slots = 0;
+	size_t i, free_slots = 0;
 
 	for (i = 0; i < loop->cap; i++)
 		free_slots += loop->watches[i].fd < 0;
 	if (free_slots >= more)
 		return 0;
-	cap = loop->cap + more - free_slots;
-	grown = realloc(loop->watches, cap * sizeof(*grown));
-	if (grown == NULL)
-		return -ENOMEM;
-	for (i = loop->cap; i < cap; i++)
-		grown[i] = (struct loop_watch){ .fd = -1 };
-	loop->watches = grown;
-	loop->cap = cap;
-	return 0;
+	return add_slots(loop, more - free_slots);
 }
 
 /* The slot watching fd, or a free slot for fd -1; NULL if none. */
@@ -138,7 +143,7 @@ loop_close(struct loop *loop)
 	if (loop->epfd >= 0)
 		close(loop->epfd);
 	loop->epfd = -1;
-	free(loop->watches);
+	grow_free(loop->watches, loop->few);
 	loop->watches = NULL;
 	loop->cap = 0;
 }

@@ -26,6 +26,7 @@ struct loop {
 	bool quit;
 	struct loop_watch *watches;
 	size_t cap;
+	struct loop_watch few[6];	/* enough for a single command */
 };
 
 /* Creates the epoll instance with room for capacity watches, which grace

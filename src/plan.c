@@ -724,12 +724,15 @@ level_service(struct plan *plan, bool *levelled, size_t index)
 static int
 assign_levels(struct plan *plan, char *error, size_t error_len)
 {
-	bool *levelled = calloc(plan->n + 1, sizeof(*levelled));
-	size_t *path = calloc(plan->n + 1, sizeof(*path));
-	size_t *seen_at = calloc(plan->n + 1, sizeof(*seen_at));
-	size_t i, left = plan->n;
-	bool progress = true;
+	bool *levelled, progress = true;
+	size_t *path, *seen_at, i, left = plan->n;
 	int rc = 0;
+
+	if (plan->n == 0)
+		return 0;	/* a single command allocates nothing */
+	levelled = calloc(plan->n + 1, sizeof(*levelled));
+	path = calloc(plan->n + 1, sizeof(*path));
+	seen_at = calloc(plan->n + 1, sizeof(*seen_at));
 
 	if (levelled == NULL || path == NULL || seen_at == NULL) {
 		format_line(error, error_len, "out of memory");

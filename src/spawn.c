@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* Owns starting a process: fork, process group, signal reset, exec, and the
- * close-on-exec pipe that carries an exec failure back to grace. */
+/* Owns starting a process: fork (or, where grace waits for the exec, a
+ * clone that shares its memory until then), process group, signal reset,
+ * exec, and the close-on-exec pipe that carries an exec failure back. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,13 @@
 
 #include "log.h"
 #include "spawn.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 
 /* What the child reports through the pipe when it cannot exec. */
 struct spawn_failure {
@@ -307,12 +316,57 @@ keep_clear_of(int *fd, int number)
 	return 0;
 }
 
+/* What the child needs, handed to it by pointer. */
+struct child_start {
+	char **command;
+	const struct spawn_options *options;
+	const struct sig_inherited *inherited;
+	const int *pipefd;
+};
+
+/* The child's side: the pipe's read end is grace's. */
+static int
+start_child(void *arg)
+{
+	const struct child_start *start = arg;
+
+	close(start->pipefd[0]);
+	exec_child(start->command, start->options, start->inherited,
+		   start->pipefd[1]);
+}
+
+/*
+ * Where grace waits for the exec anyway (no status_fd), the child shares
+ * grace's memory until it execs or exits, as with vfork, and grace is
+ * suspended meanwhile: no page tables copied, no copy-on-write faults on
+ * either side, which is most of what a fork costs a single command's
+ * start.  The child runs on this frame's array, which grace does not
+ * touch until the child is done with it; exec_child() makes only
+ * async-signal-safe calls and writes only there and to its own stack.
+ * Where memory cannot be shared (valgrind runs this as a fork), the pipe
+ * still carries the report.  Services' and jobs' children are forked, so
+ * that the loop never waits on a slow one.
+ */
+static pid_t
+clone_waiting(struct child_start *start)
+{
+	_Alignas(16) char stack[32768];
+	pid_t pid;
+
+	pid = clone(start_child, stack + sizeof(stack),
+		    CLONE_VM | CLONE_VFORK | SIGCHLD, start);
+	/* The child's frames never returned: ASan's marks on them go. */
+	UNPOISON(stack, sizeof(stack));
+	return pid;
+}
+
 pid_t
 spawn_child(char **command, const char *name,
 	    const struct spawn_options *options,
 	    const struct sig_inherited *inherited, int *code)
 {
 	struct spawn_failure failure;
+	struct child_start start;
 	int pipefd[2], rc;
 	pid_t pid;
 
@@ -330,7 +384,8 @@ spawn_child(char **command, const char *name,
 		*code = EXIT_SPAWN_FAILED;
 		return -1;
 	}
-	pid = fork();
+	start = (struct child_start){ command, options, inherited, pipefd };
+	pid = options->status_fd != NULL ? fork() : clone_waiting(&start);
 	if (pid < 0) {
 		warn_errno("unable to start %s: unable to fork", name);
 		close(pipefd[0]);
@@ -338,10 +393,8 @@ spawn_child(char **command, const char *name,
 		*code = EXIT_SPAWN_FAILED;
 		return -1;
 	}
-	if (pid == 0) {
-		close(pipefd[0]);
-		exec_child(command, options, inherited, pipefd[1]);
-	}
+	if (pid == 0)
+		start_child(&start);
 	close(pipefd[1]);
 	if (options->status_fd != NULL &&
 	    fcntl(pipefd[0], F_SETFL, O_NONBLOCK) == 0) {

@@ -71,10 +71,12 @@ struct supervisor {
 	int essential_code;	/* the essential service's, if it caused it */
 	int failed_code;	/* the first essential failure's, or 0 */
 	bool essential_failed;
+	bool term_reached;	/* the stop's SIGTERM reached some process */
 };
 
-/* Sends sig to every process left; reports a failed walk once. */
-static void
+/* Sends sig to every process left; reports a failed walk once.  Whether
+ * it reached anyone (true too when the walk failed). */
+static bool
 signal_everyone(struct supervisor *sv, int sig)
 {
 	char name[SIG_NAME_MAX];
@@ -85,13 +87,16 @@ signal_everyone(struct supervisor *sv, int sig)
 		errno = -rc;
 		warn_errno("unable to send %s to every process",
 			   sig_name(sig, name));
-		return;
+		return true;
 	}
+	if (rc == 0)
+		return false;
 	if (sv->pid1)
 		info("stop: sent %s to every process", sig_name(sig, name));
 	else
 		info("stop: sent %s to %d descendants", sig_name(sig, name),
 		     rc);
+	return true;
 }
 
 /* Notes, once, what started the stop and when. */
@@ -159,9 +164,10 @@ step_stop(struct supervisor *sv, enum stop_event event)
 	if (step.actions & STOP_ACT_KILL_MAIN)
 		kill_main(sv);
 	if (step.actions & STOP_ACT_TERM_ALL) {
-		signal_everyone(sv, SIGTERM);
 		/* A stopped process cannot act on SIGTERM until continued. */
-		signal_everyone(sv, SIGCONT);
+		sv->term_reached = signal_everyone(sv, SIGTERM);
+		if (sv->term_reached)
+			signal_everyone(sv, SIGCONT);
 	}
 	if (step.actions & STOP_ACT_ARM_GRACE) {
 		info("stop: waiting up to %ld.%03lds for every process to exit",
@@ -308,6 +314,10 @@ wait_for_strangers(struct supervisor *sv)
 
 	if (sv->stranger_fd >= 0)
 		return true;
+	/* The stop's SIGTERM found no process at all: none entered to be
+	 * waited for, and /proc need not be read. */
+	if (sv->phase >= STOP_DRAINING && !sv->term_reached)
+		return false;
 	for (;;) {
 		pid = procs_find_stranger(pid);
 		if (pid < 0) {

@@ -3,24 +3,19 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "grow.h"
 #include "table.h"
 
 int
 table_reserve(struct table *table, size_t n)
 {
-	struct proc *grown;
-	size_t cap = table->cap ? table->cap : 8;
+	void *procs = table->procs;
+	int rc = grow_array(&procs, &table->cap, table->n + n,
+			    sizeof(struct proc), table->few,
+			    sizeof(table->few) / sizeof(table->few[0]));
 
-	while (cap < table->n + n)
-		cap *= 2;
-	if (cap == table->cap)
-		return 0;
-	grown = realloc(table->procs, cap * sizeof(*grown));
-	if (grown == NULL)
-		return -ENOMEM;
-	table->procs = grown;
-	table->cap = cap;
-	return 0;
+	table->procs = procs;
+	return rc;
 }
 
 int
@@ -56,6 +51,7 @@ table_remove(struct table *table, pid_t pid)
 void
 table_free(struct table *table)
 {
-	free(table->procs);
-	*table = (struct table){ NULL, 0, 0 };
+	grow_free(table->procs, table->few);
+	table->procs = NULL;
+	table->n = table->cap = 0;
 }

@@ -22,6 +22,7 @@ struct proc {
 struct table {
 	struct proc *procs;
 	size_t n, cap;
+	struct proc few[2];	/* the main process, and a followed one */
 };
 
 /* Makes room for n more processes; 0 or -ENOMEM. */

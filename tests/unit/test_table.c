@@ -11,7 +11,7 @@
 static void
 test_add_find_remove(void **state)
 {
-	struct table table = { NULL, 0, 0 };
+	struct table table = { 0 };
 	pid_t pid;
 
 	(void)state;
@@ -35,7 +35,7 @@ test_add_find_remove(void **state)
 static void
 test_reserve(void **state)
 {
-	struct table table = { NULL, 0, 0 };
+	struct table table = { 0 };
 
 	(void)state;
 	assert_int_equal(table_reserve(&table, 20), 0);
