@@ -13,7 +13,10 @@ ALLFLAGS   = -std=c17 -D_GNU_SOURCE -DGRACE_VERSION='"$(VERSION)"' $(WARN) $(CFL
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 
-SRCS      := $(wildcard src/*.c)
+# supervise.c first: the link lays out code and data in this order, and
+# its state then shares pages with the C library's, which every start
+# touches anyway (one page fault fewer in a single command's start).
+SRCS      := src/supervise.c $(filter-out src/supervise.c,$(wildcard src/*.c))
 LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
 HDRS      := $(wildcard src/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

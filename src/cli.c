@@ -405,8 +405,11 @@ find_env(char *const *env, const char *name)
 {
 	size_t len = strlen(name);
 
+	/* The first byte first: every start reads a few names in a whole
+	 * environment. */
 	for (; env != NULL && *env != NULL; env++)
-		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
+		if (**env == *name && strncmp(*env, name, len) == 0 &&
+		    (*env)[len] == '=')
 			return *env + len + 1;
 	return NULL;
 }

@@ -135,13 +135,19 @@ is_fault(int sig)
 	return false;
 }
 
+/* Signals grace never forwards: those no process can catch, its own
+ * SIGCHLD and SIGPIPE, and the faults. */
+static bool
+is_kept(int sig)
+{
+	return sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD ||
+	       sig == SIGPIPE || is_fault(sig);
+}
+
 bool
 sig_is_forwardable(int sig)
 {
-	if (sig <= 0 || sig > SIGRTMAX)
-		return false;
-	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD ||
-	    sig == SIGPIPE || is_fault(sig))
+	if (sig <= 0 || sig > SIGRTMAX || is_kept(sig))
 		return false;
 	/* Numbers between the classic signals and SIGRTMIN belong to the C
 	 * library (glibc's thread cancellation); they have no name. */
@@ -152,12 +158,17 @@ sig_is_forwardable(int sig)
 static void
 fill_handled(sigset_t *set)
 {
+	size_t i;
 	int sig;
 
+	/* sig_is_forwardable(), walking the named and the realtime signals
+	 * once rather than looking each number's name up. */
 	sigemptyset(set);
-	for (sig = 1; sig <= SIGRTMAX; sig++)
-		if (sig_is_forwardable(sig))
-			sigaddset(set, sig);
+	for (i = 0; i < sizeof(sig_names) / sizeof(sig_names[0]); i++)
+		if (!is_kept(sig_names[i].sig))
+			sigaddset(set, sig_names[i].sig);
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(set, sig);
 	sigaddset(set, SIGCHLD);
 }
 

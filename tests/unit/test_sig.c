@@ -81,6 +81,29 @@ test_forwardable(void **state)
 	assert_false(sig_is_forwardable(SIGRTMAX + 1));
 }
 
+/* What sig_setup() blocks (and reads) is exactly the forwardable signals
+ * and SIGCHLD. */
+static void
+test_setup_blocks_forwardable(void **state)
+{
+	struct sig_inherited inherited;
+	sigset_t blocked, none;
+	int fd, sig;
+
+	(void)state;
+	fd = sig_setup(&inherited);
+	assert_true(fd >= 0);
+	assert_int_equal(sigprocmask(SIG_BLOCK, NULL, &blocked), 0);
+	for (sig = 1; sig <= SIGRTMAX; sig++)
+		assert_int_equal(sigismember(&blocked, sig) == 1,
+				 sig_is_forwardable(sig) || sig == SIGCHLD);
+	close(fd);
+	assert_int_equal(sig_restore_for_child(&inherited), 0);
+	sigemptyset(&none);
+	assert_int_equal(sigprocmask(SIG_SETMASK, NULL, &blocked), 0);
+	assert_int_equal(sigismember(&blocked, SIGTERM), 0);
+}
+
 int
 main(void)
 {
@@ -90,6 +113,7 @@ main(void)
 		cmocka_unit_test(test_numbers_to_names),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_forwardable),
+		cmocka_unit_test(test_setup_blocks_forwardable),
 	};
 
 	return cmocka_run_group_tests_name("sig", tests, NULL, NULL);
