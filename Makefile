@@ -132,7 +132,7 @@ scenarios: deps $(BUILD)/grace helpers $(BUILD)/tools/schedule_next \
 		STATIC_HELPERS=$(abspath $(BUILD)/static-helpers) \
 		RELEASE=$(abspath $(RELEASE)) \
 		HELPERS_AARCH64=$(abspath $(BUILD)/helpers-aarch64) \
-		$(PYTEST) tests/scenarios
+		GRACE_REQUIRE_ENGINES=1 $(PYTEST) tests/scenarios
 
 scenarios-asan: deps $(BUILD)/asan/grace helpers $(BUILD)/tools/schedule_next
 	GRACE=$(abspath $(BUILD)/asan/grace) HELPERS=$(abspath $(BUILD)/helpers) \
@@ -206,7 +206,7 @@ deps:
 # the build, then the story, which checks itself: see tests/demo.py.
 demo:
 	@sh tests/deps.sh demo
-	@$(MAKE) -q --no-print-directory $(BUILD)/grace helpers 2>/dev/null || { \
+	@$(MAKE) -q --no-print-directory $(BUILD)/grace $(HELPERS) 2>/dev/null || { \
 		echo "demo: building grace and the test helpers"; \
 		$(MAKE) -s --no-print-directory $(BUILD)/grace helpers; }
 	@$(PYTHON) tests/demo.py $(abspath $(BUILD)/grace) $(abspath $(BUILD)/helpers)

@@ -336,27 +336,58 @@ start_child(void *arg)
 }
 
 /*
+ * The child below runs on a 32 KiB array: exec_child() needs about 13 KiB
+ * at most, but glibc's execvp, to retry a script without "#!" through
+ * /bin/sh, copies argv onto the stack, and below the array is grace's own
+ * frame of the clone call.  Commands with more arguments than this are
+ * forked instead.
+ */
+enum { CLONE_STACK = 32768, CLONE_ARGS_MAX = 1024 };
+
+/*
  * Where grace waits for the exec anyway (no status_fd), the child shares
  * grace's memory until it execs or exits, as with vfork, and grace is
  * suspended meanwhile: no page tables copied, no copy-on-write faults on
  * either side, which is most of what a fork costs a single command's
  * start.  The child runs on this frame's array, which grace does not
  * touch until the child is done with it; exec_child() makes only
- * async-signal-safe calls and writes only there and to its own stack.
- * Where memory cannot be shared (valgrind runs this as a fork), the pipe
- * still carries the report.  Services' and jobs' children are forked, so
- * that the loop never waits on a slow one.
+ * async-signal-safe calls, and writes only to that stack, to errno (the
+ * same thread-local one as grace's, which nothing reads after) and to
+ * its own task's signal state.  Where memory cannot be shared (valgrind
+ * and qemu-user run this as a fork), the pipe still carries the report.
+ * Not instrumented by ASan, so that the array is on the real stack, not
+ * ASan's fake one, which the child's exec would not recognise.
  */
-static pid_t
+__attribute__((no_sanitize_address)) static pid_t
 clone_waiting(struct child_start *start)
 {
-	_Alignas(16) char stack[32768];
+	_Alignas(16) char stack[CLONE_STACK];
 	pid_t pid;
 
 	pid = clone(start_child, stack + sizeof(stack),
 		    CLONE_VM | CLONE_VFORK | SIGCHLD, start);
 	/* The child's frames never returned: ASan's marks on them go. */
 	UNPOISON(stack, sizeof(stack));
+	return pid;
+}
+
+/* Starts the child grace waits for: on the shared stack when its
+ * arguments fit there and the kernel (or a seccomp filter) allows the
+ * clone, forked otherwise.  Services', jobs' and checks' children are
+ * always forked, so that the loop never waits on a slow one. */
+static pid_t
+start_waited(struct child_start *start)
+{
+	size_t argc = 0;
+	pid_t pid;
+
+	while (argc <= CLONE_ARGS_MAX && start->command[argc] != NULL)
+		argc++;
+	if (argc > CLONE_ARGS_MAX)
+		return fork();
+	pid = clone_waiting(start);
+	if (pid < 0 && (errno == ENOSYS || errno == EPERM || errno == EINVAL))
+		pid = fork();
 	return pid;
 }
 
@@ -385,7 +416,7 @@ spawn_child(char **command, const char *name,
 		return -1;
 	}
 	start = (struct child_start){ command, options, inherited, pipefd };
-	pid = options->status_fd != NULL ? fork() : clone_waiting(&start);
+	pid = options->status_fd != NULL ? fork() : start_waited(&start);
 	if (pid < 0) {
 		warn_errno("unable to start %s: unable to fork", name);
 		close(pipefd[0]);

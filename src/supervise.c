@@ -71,7 +71,7 @@ struct supervisor {
 	int essential_code;	/* the essential service's, if it caused it */
 	int failed_code;	/* the first essential failure's, or 0 */
 	bool essential_failed;
-	bool term_reached;	/* the stop's SIGTERM reached some process */
+	bool stop_reached;	/* the stop's SIGTERM or SIGKILL reached one */
 };
 
 /* Sends sig to every process left; reports a failed walk once.  Whether
@@ -165,8 +165,8 @@ step_stop(struct supervisor *sv, enum stop_event event)
 		kill_main(sv);
 	if (step.actions & STOP_ACT_TERM_ALL) {
 		/* A stopped process cannot act on SIGTERM until continued. */
-		sv->term_reached = signal_everyone(sv, SIGTERM);
-		if (sv->term_reached)
+		sv->stop_reached = signal_everyone(sv, SIGTERM);
+		if (sv->stop_reached)
 			signal_everyone(sv, SIGCONT);
 	}
 	if (step.actions & STOP_ACT_ARM_GRACE) {
@@ -176,8 +176,8 @@ step_stop(struct supervisor *sv, enum stop_event event)
 		deadline_after(&sv->deadlines, &sv->grace_dl,
 			       sv->settings->grace_ms);
 	}
-	if (step.actions & STOP_ACT_KILL_ALL)
-		signal_everyone(sv, SIGKILL);
+	if ((step.actions & STOP_ACT_KILL_ALL) && signal_everyone(sv, SIGKILL))
+		sv->stop_reached = true;
 	if (step.actions & STOP_ACT_EXIT) {
 		info("stop: no process left");
 		output_finish(&sv->output, sv->settings->grace_ms,
@@ -314,9 +314,10 @@ wait_for_strangers(struct supervisor *sv)
 
 	if (sv->stranger_fd >= 0)
 		return true;
-	/* The stop's SIGTERM found no process at all: none entered to be
-	 * waited for, and /proc need not be read. */
-	if (sv->phase >= STOP_DRAINING && !sv->term_reached)
+	/* The stop's SIGTERM (or, with --grace 0, its SIGKILL) found no
+	 * process at all: none entered to be waited for, and /proc need not
+	 * be read. */
+	if (sv->phase >= STOP_DRAINING && !sv->stop_reached)
 		return false;
 	for (;;) {
 		pid = procs_find_stranger(pid);

@@ -31,7 +31,8 @@ set -- -q -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" \
 apt-get "$@" update >/dev/null
 (cd "$work" && apt-get "$@" download "musl-dev:$arch=$version" >/dev/null) || {
 	echo "musl-cross: no musl-dev:$arch $version (the host's musl-dev's" \
-	     "version) in the apt sources; upgrade musl-dev" >&2
+	     "version) in the apt sources: is the Debian mirror reachable" \
+	     "(apt-get's messages above), or is the host's musl-dev old?" >&2
 	exit 1
 }
 

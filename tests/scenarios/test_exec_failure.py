@@ -38,3 +38,24 @@ def test_exec_failure(start, workdir, mode, kind, code, reason):
     assert lines[0].startswith("grace: ")
     assert cmd in lines[0] and reason in lines[0]
     assert run.stdout() == ""
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("args", [10, 1023, 5000])
+def test_script_without_interpreter_line(start, workdir, mode, args):
+    """A script with no "#!" line: glibc's execvp retries it through
+    /bin/sh, copying every argument onto the child's stack before its
+    exec.  However many there are, grace neither crashes nor loses the
+    script's status; musl's execvp does not retry (126, Exec format
+    error)."""
+    script = workdir / "plain-script"
+    script.write_text('echo "ran with $#"\nexit 3\n')
+    script.chmod(0o755)
+    run = start([str(script), *map(str, range(args))], mode=mode)
+    code = run.wait()
+    if code == 126:
+        assert "Exec format error" in run.stderr()
+        return
+    assert code == 3, run.report()
+    assert run.stdout() == f"ran with {args}\n"
+    assert run.stderr() == ""

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SANITIZED, actor
+from engines import unavailable
 
 pytestmark = pytest.mark.skipif(
     SANITIZED, reason="the release binaries are tested by `make scenarios`, "
@@ -60,12 +61,12 @@ def grace_aarch64():
     than skips); skipped with the reason where it cannot."""
     grace = release_binary("aarch64")
     if not os.path.exists(QEMU):
-        pytest.skip(f"{QEMU} is missing: install qemu-user-static")
+        unavailable(f"{QEMU} is missing: install qemu-user-static")
     probe = subprocess.run([QEMU, aarch64_actor(), "probe", "--exit", "7"],
                            capture_output=True, text=True, timeout=QUICK,
                            env=dict(os.environ, EVENT_LOG=os.devnull))
     if probe.returncode != 7:
-        pytest.skip(f"qemu-user cannot run aarch64 programs here: exit "
+        unavailable(f"qemu-user cannot run aarch64 programs here: exit "
                     f"{probe.returncode}, {probe.stderr.strip()!r}")
     return str(grace)
 
