@@ -13,10 +13,15 @@ ALLFLAGS   = -std=c17 -D_GNU_SOURCE -DGRACE_VERSION='"$(VERSION)"' $(WARN) $(CFL
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 
-# supervise.c first: the link lays out code and data in this order, and
-# its state then shares pages with the C library's, which every start
-# touches anyway (one page fault fewer in a single command's start).
-SRCS      := src/supervise.c $(filter-out src/supervise.c,$(wildcard src/*.c))
+# The link lays out code and data in this order: supervise.c's state
+# first, beside the data every start touches; the files with large static
+# buffers (an error message, a JSON log line) last, so that those buffers
+# sit together, untouched, and log.c's state lands beside the C library's.
+# Two page faults fewer in a single command's start.
+COLD_LAST := src/main.c src/plan.c src/reload.c src/log.c
+SRCS      := src/supervise.c \
+             $(filter-out src/supervise.c $(COLD_LAST),$(wildcard src/*.c)) \
+             $(COLD_LAST)
 LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
 HDRS      := $(wildcard src/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

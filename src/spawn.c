@@ -324,13 +324,13 @@ struct child_start {
 	const int *pipefd;
 };
 
-/* The child's side: the pipe's read end is grace's. */
+/* The child's side.  The pipe's read end is grace's, and closes at the
+ * exec like everything of grace's: no call to close it sooner. */
 static int
 start_child(void *arg)
 {
 	const struct child_start *start = arg;
 
-	close(start->pipefd[0]);
 	exec_child(start->command, start->options, start->inherited,
 		   start->pipefd[1]);
 }
