@@ -18,7 +18,8 @@ SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # buffers (an error message, a JSON log line) last, so that those buffers
 # sit together, untouched, and log.c's state lands beside the C library's.
 # Two page faults fewer in a single command's start.
-COLD_LAST := src/main.c src/plan.c src/reload.c src/log.c
+COLD_LAST := $(filter $(wildcard src/*.c),src/main.c src/plan.c src/reload.c \
+                                          src/log.c)
 SRCS      := src/supervise.c \
              $(filter-out src/supervise.c $(COLD_LAST),$(wildcard src/*.c)) \
              $(COLD_LAST)

@@ -330,10 +330,17 @@ def measure_start(paths, outdir):
                           f"status {proc.returncode}")
         times = {}
         for line in proc.stdout.splitlines():
-            name, ns = line.split()
-            times.setdefault(name, []).append(int(ns) / 1000)
+            name, _, ns = line.rpartition(" ")
+            if name in ("-", floor, path) and ns.isdigit():
+                times.setdefault(name, []).append(int(ns) / 1000)
+        if len(times) != 3:
+            raise Failure(f"time the start of {path}: {driver} printed "
+                          f"no times for some of its runs")
         base = statistics.median(times["-"])
         floor_us = statistics.median(times[floor]) - base
+        if floor_us <= 0:
+            raise Failure(f"time the floor: it took no longer than no init "
+                          f"({floor_us:.0f} µs)")
         over[path] = statistics.median(times[path]) - base
         multiple[path] = over[path] / floor_us
         floors.append(floor_us)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Bench workload: the least an init can do, the start-up floor. */
+#include <errno.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ main(int argc, char **argv)
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)
-		;
+		if (errno != EINTR)
+			return 1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

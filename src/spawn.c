@@ -20,7 +20,16 @@
 #include "log.h"
 #include "spawn.h"
 
+/* gcc says ASan with a macro, clang with __has_feature. */
 #if defined(__SANITIZE_ADDRESS__)
+#define GRACE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GRACE_ASAN 1
+#endif
+#endif
+
+#ifdef GRACE_ASAN
 #include <sanitizer/asan_interface.h>
 #define UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
 #else
